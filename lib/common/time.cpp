@@ -1,0 +1,48 @@
+#include "common/time.hpp"
+
+#include <fmt/format.h>
+
+#include <cstdio>
+
+namespace callrouter {
+
+std::string format_rfc3339(Timestamp t) {
+  using namespace std::chrono;
+  auto day = floor<days>(t);
+  year_month_day ymd{day};
+  hh_mm_ss hms{t - day};
+  auto micros = hms.subseconds().count();
+  auto base = fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}", static_cast<int>(ymd.year()),
+                          static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
+                          hms.hours().count(), hms.minutes().count(), hms.seconds().count());
+  if (micros != 0) base += fmt::format(".{:06}", micros);
+  base += 'Z';
+  return base;
+}
+
+std::optional<Timestamp> parse_rfc3339(std::string_view s) {
+  using namespace std::chrono;
+  int y, mo, d, h, mi, sec;
+  char tail[16] = {};
+  std::string copy(s.substr(0, 40));
+  if (std::sscanf(copy.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%15s", &y, &mo, &d, &h, &mi, &sec, tail) < 6) {
+    return std::nullopt;
+  }
+  year_month_day ymd{year{y}, month{static_cast<unsigned>(mo)}, day{static_cast<unsigned>(d)}};
+  if (!ymd.ok() || h > 23 || mi > 59 || sec > 60) return std::nullopt;
+  std::string_view rest(tail);
+  long micros = 0;
+  if (rest.starts_with('.')) {
+    std::size_t i = 1;
+    long scale = 100000;
+    for (; i < rest.size() && rest[i] >= '0' && rest[i] <= '9'; ++i) {
+      micros += (rest[i] - '0') * scale;
+      scale /= 10;
+    }
+    rest.remove_prefix(i);
+  }
+  if (rest != "Z") return std::nullopt;
+  return Timestamp(sys_days(ymd) + hours(h) + minutes(mi) + seconds(sec) + microseconds(micros));
+}
+
+}  // namespace callrouter

@@ -1,0 +1,45 @@
+// The daemon's configuration: the JSON file of DESIGN.md §4, parsed and validated with simdjson.
+// Unknown keys and bad values are rejected with a message naming the key; relative paths resolve
+// against the config file's folder.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <string>
+
+#include "common/expected.hpp"
+
+namespace callrouter {
+
+enum class Durability { fsync, none };
+
+struct HttpLimits {
+  std::size_t max_header_bytes = 8 * 1024;
+  std::size_t max_body_bytes = 64 * 1024;
+  std::chrono::milliseconds read_timeout{15'000};
+  std::size_t max_connections = 10'000;
+};
+
+struct Config {
+  std::string listen_address = "127.0.0.1";
+  std::uint16_t listen_port = 8080;
+  std::string public_base_url;  // what the provider signs against; no trailing slash
+  std::filesystem::path data_dir;
+  std::filesystem::path system_key_file;
+  std::string provider_api_base_url = "https://api.twilio.com";
+  std::string log_level = "info";
+  HttpLimits http;
+  Durability durability = Durability::fsync;
+  std::chrono::milliseconds shutdown_timeout{10'000};
+  // Applied once, when the data dir holds no organisation yet (the demo org for `make run`).
+  std::filesystem::path seed_file;
+  // Where a first start writes the demo admin key (empty: only log it).
+  std::filesystem::path seed_admin_key_file;
+};
+
+// Parses `json` as if it were read from `path` (relative paths resolve against its folder).
+Expected<Config> parse_config(std::string_view json, const std::filesystem::path& path);
+Expected<Config> load_config(const std::filesystem::path& path);
+
+}  // namespace callrouter

@@ -1,0 +1,45 @@
+#include "engine/directory.hpp"
+
+namespace callrouter::engine {
+
+const Org* Directory::org(std::string_view id) const {
+  auto it = orgs_.find(id);
+  return it == orgs_.end() ? nullptr : &it->second;
+}
+
+const Org* Directory::org_by_account(std::string_view account_sid) const {
+  auto it = org_by_account_.find(account_sid);
+  return it == org_by_account_.end() ? nullptr : org(it->second);
+}
+
+const NumberEntry* Directory::number(std::string_view e164) const {
+  auto it = numbers_.find(e164);
+  return it == numbers_.end() ? nullptr : &it->second;
+}
+
+const FlowEntry* Directory::flow(std::string_view org_id, std::string_view flow_id) const {
+  auto org_it = flows_.find(org_id);
+  if (org_it == flows_.end()) return nullptr;
+  auto it = org_it->second.find(flow_id);
+  return it == org_it->second.end() ? nullptr : &it->second;
+}
+
+void Directory::put_org(Org org) {
+  if (auto* old = this->org(org.id)) org_by_account_.erase(old->account_sid);
+  org_by_account_[org.account_sid] = org.id;
+  auto id = org.id;
+  orgs_[id] = std::move(org);
+}
+
+void Directory::put_number(NumberEntry number) {
+  auto key = number.number;
+  numbers_[key] = std::move(number);
+}
+
+void Directory::put_flow(FlowEntry flow) {
+  auto org_id = flow.org_id;
+  auto id = flow.id;
+  flows_[org_id][id] = std::move(flow);
+}
+
+}  // namespace callrouter::engine

@@ -1,0 +1,74 @@
+// The configuration objects the engine routes with — organisations, their numbers and flows —
+// held in memory and looked up without touching the journal. Owned by the event-loop thread.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <unordered_map>
+
+#include "flow/compiled_flow.hpp"
+
+namespace callrouter::engine {
+
+struct Org {
+  std::string id;
+  std::string name;
+  std::string account_sid;
+  std::string auth_token;  // needed in clear to check HMAC signatures
+  std::string timezone;
+  std::string support_number;
+};
+
+struct NumberEntry {
+  std::string number;  // E.164
+  std::string org_id;
+  std::string country;
+  std::string type;  // local, mobile, toll_free
+  std::string flow_id;
+};
+
+struct PublishedFlow {
+  std::uint32_t version = 0;
+  std::string published_at;
+  std::string definition_json;
+  // Shared so that calls in progress keep the version they started on across a publish.
+  std::shared_ptr<const flow::CompiledFlow> compiled;
+};
+
+struct FlowEntry {
+  std::string id;
+  std::string org_id;
+  bool enabled = false;
+  std::string draft_json;  // empty: no draft
+  std::shared_ptr<const PublishedFlow> published;  // null: never published
+};
+
+// Heterogeneous lookup: string_view keys on the hot path without building std::strings.
+struct StringHash {
+  using is_transparent = void;
+  std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+};
+template <class V>
+using StringMap = std::unordered_map<std::string, V, StringHash, std::equal_to<>>;
+
+class Directory {
+ public:
+  const Org* org(std::string_view id) const;
+  const Org* org_by_account(std::string_view account_sid) const;
+  const NumberEntry* number(std::string_view e164) const;
+  const FlowEntry* flow(std::string_view org_id, std::string_view flow_id) const;
+  std::size_t org_count() const { return orgs_.size(); }
+
+  void put_org(Org org);
+  void put_number(NumberEntry number);
+  void put_flow(FlowEntry flow);
+
+ private:
+  StringMap<Org> orgs_;
+  StringMap<std::string> org_by_account_;
+  StringMap<NumberEntry> numbers_;           // numbers are globally unique
+  StringMap<StringMap<FlowEntry>> flows_;    // org id -> flow id -> flow
+};
+
+}  // namespace callrouter::engine

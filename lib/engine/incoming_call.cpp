@@ -1,0 +1,44 @@
+#include "engine/incoming_call.hpp"
+
+#include "flow/evaluate.hpp"
+
+namespace callrouter::engine {
+
+IncomingCallDecision decide_incoming_call(const Directory& directory, const Org& org,
+                                          const InboundCall& call, Timestamp now) {
+  IncomingCallDecision d;
+  auto& r = d.record;
+  r.sid = std::string(call.call_sid);
+  r.org_id = org.id;
+  r.direction = "inbound";
+  r.from = std::string(call.from);
+  r.to = std::string(call.to);
+  r.status = std::string(call.status);
+  r.started_at = now;
+
+  const NumberEntry* number = directory.number(call.to);
+  const FlowEntry* flow = nullptr;
+  if (number != nullptr && number->org_id == org.id && !number->flow_id.empty()) {
+    flow = directory.flow(org.id, number->flow_id);
+  }
+  if (flow == nullptr || !flow->enabled || !flow->published) {
+    // DESIGN §1: a number without an enabled, published flow rejects the call (unanswered, unbilled).
+    d.actions.push_back(flow::RejectAction{});
+    r.disposition = "rejected";
+    if (flow != nullptr) r.flow_id = flow->id;
+    return d;
+  }
+
+  const auto& published = *flow->published;
+  r.flow_id = flow->id;
+  r.flow_version = published.version;
+  auto step = flow::run_from(*published.compiled, published.compiled->start);
+  d.actions = std::move(step.actions);
+  for (auto index : step.path) r.flow_path.push_back(published.compiled->states[static_cast<std::size_t>(index)].id);
+  if (!d.actions.empty() && std::holds_alternative<flow::RejectAction>(d.actions.front())) {
+    r.disposition = "rejected";
+  }
+  return d;
+}
+
+}  // namespace callrouter::engine

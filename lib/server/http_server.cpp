@@ -1,0 +1,228 @@
+#include "server/http_server.hpp"
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <optional>
+#include <unordered_set>
+
+#include "ops/metrics.hpp"
+
+namespace callrouter::server {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = asio::ip::tcp;
+
+namespace {
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (auto& c : out) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return out;
+}
+
+}  // namespace
+
+class Session;
+
+struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
+  Impl(asio::io_context& io_, HttpLimits limits_, RequestHandler handler_, ops::HttpMetrics& metrics_)
+      : io(io_), acceptor(io_), limits(limits_), handler(std::move(handler_)), metrics(metrics_) {}
+
+  void accept();
+
+  asio::io_context& io;
+  tcp::acceptor acceptor;
+  HttpLimits limits;
+  RequestHandler handler;
+  ops::HttpMetrics& metrics;
+  std::unordered_set<Session*> sessions;
+  bool stopping = false;
+};
+
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(tcp::socket socket, std::shared_ptr<HttpServer::Impl> server)
+      : stream_(std::move(socket)), server_(std::move(server)) {
+    server_->sessions.insert(this);
+    server_->metrics.connection_opened();
+  }
+  ~Session() {
+    server_->sessions.erase(this);
+    server_->metrics.connection_closed();
+  }
+
+  void start() { read(); }
+
+  // Called on graceful stop: a connection waiting for its next request closes now.
+  void close_if_idle() {
+    if (!busy_) {
+      beast::error_code ec;
+      stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
+      stream_.socket().close(ec);
+    }
+  }
+
+ private:
+  void read() {
+    if (server_->stopping) return close();
+    const auto& limits = server_->limits;
+    parser_.emplace();
+    parser_->header_limit(static_cast<std::uint32_t>(limits.max_header_bytes));
+    parser_->body_limit(limits.max_body_bytes);
+    stream_.expires_after(limits.read_timeout);
+    http::async_read(stream_, buffer_, *parser_,
+                     [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_read(ec); });
+  }
+
+  void on_read(beast::error_code ec) {
+    if (ec == http::error::end_of_stream || ec == beast::error::timeout ||
+        ec == asio::error::operation_aborted || ec == asio::error::connection_reset ||
+        ec == asio::error::bad_descriptor) {
+      return close();
+    }
+    started_ = std::chrono::steady_clock::now();
+    if (ec == http::error::header_limit) {
+      return fail(431, "header_too_large", "request header fields are too large");
+    }
+    if (ec == http::error::body_limit) {
+      return fail(413, "body_too_large", "request body is too large");
+    }
+    if (ec) {
+      spdlog::debug("http: bad request: {}", ec.message());
+      return fail(400, "bad_request", "malformed HTTP request");
+    }
+
+    auto& msg = parser_->get();
+    keep_alive_ = msg.keep_alive();
+    HttpRequest request;
+    request.method = std::string(msg.method_string());
+    request.target = std::string(msg.target());
+    request.body = std::move(msg.body());
+    for (const auto& field : msg) {
+      request.headers.emplace_back(lower(field.name_string()), std::string(field.value()));
+    }
+    busy_ = true;
+    context_ = RequestContext{};
+    // The handler may reply now or later; the reply keeps this session alive until then.
+    server_->handler(std::move(request), context_,
+                     [self = shared_from_this()](HttpResponse response) { self->write(std::move(response)); });
+  }
+
+  void fail(int status, std::string_view code, std::string_view message) {
+    keep_alive_ = false;
+    busy_ = true;
+    write(json_error(status, code, message));
+  }
+
+  void write(HttpResponse response) {
+    auto latency = std::chrono::steady_clock::now() - started_;
+    server_->metrics.on_request(context_.route, response.status, latency);
+    response_.emplace();
+    auto& res = *response_;
+    res.version(11);
+    res.result(static_cast<unsigned>(response.status));
+    res.set(http::field::server, "callrouter");
+    res.set(http::field::content_type, response.content_type);
+    for (auto& [k, v] : response.headers) res.set(k, v);
+    res.body() = std::move(response.body);
+    res.keep_alive(keep_alive_ && !server_->stopping);
+    res.prepare_payload();
+    stream_.expires_after(std::chrono::seconds(30));
+    http::async_write(stream_, res, [self = shared_from_this()](beast::error_code ec, std::size_t) {
+      self->on_write(ec);
+    });
+  }
+
+  void on_write(beast::error_code ec) {
+    busy_ = false;
+    bool keep = response_ && response_->keep_alive();
+    response_.reset();
+    if (ec || !keep) return close();
+    read();
+  }
+
+  void close() {
+    beast::error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    stream_.socket().close(ec);
+  }
+
+  beast::tcp_stream stream_;
+  std::shared_ptr<HttpServer::Impl> server_;
+  beast::flat_buffer buffer_;
+  std::optional<http::request_parser<http::string_body>> parser_;
+  std::optional<http::response<http::string_body>> response_;
+  RequestContext context_;
+  std::chrono::steady_clock::time_point started_;
+  bool keep_alive_ = false;
+  bool busy_ = false;
+};
+
+void HttpServer::Impl::accept() {
+  acceptor.async_accept([self = shared_from_this()](beast::error_code ec, tcp::socket socket) {
+    if (ec) {
+      if (ec == asio::error::operation_aborted || !self->acceptor.is_open()) return;
+      spdlog::warn("http: accept failed: {}", ec.message());
+    } else if (self->sessions.size() >= self->limits.max_connections) {
+      // Over the connection limit: refuse at once rather than queue unbounded work.
+      self->metrics.on_request("connection_limit", 503, std::chrono::nanoseconds(0));
+      beast::error_code ignored;
+      socket.close(ignored);
+    } else {
+      socket.set_option(tcp::no_delay(true), ec);
+      std::make_shared<Session>(std::move(socket), self)->start();
+    }
+    if (!self->stopping) self->accept();
+  });
+}
+
+HttpServer::HttpServer(asio::io_context& io, HttpLimits limits, RequestHandler handler,
+                       ops::HttpMetrics& metrics)
+    : impl_(std::make_shared<Impl>(io, limits, std::move(handler), metrics)) {}
+
+HttpServer::~HttpServer() = default;
+
+Expected<Ok> HttpServer::listen(const std::string& address, std::uint16_t port) {
+  beast::error_code ec;
+  auto addr = asio::ip::make_address(address, ec);
+  if (ec) return unexpected(fmt::format("listen.address '{}': {}", address, ec.message()));
+  tcp::endpoint endpoint(addr, port);
+  auto& acceptor = impl_->acceptor;
+  acceptor.open(endpoint.protocol(), ec);
+  if (!ec) acceptor.set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec) acceptor.bind(endpoint, ec);
+  if (!ec) acceptor.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) return unexpected(fmt::format("cannot listen on {}:{}: {}", address, port, ec.message()));
+  return Ok{};
+}
+
+std::uint16_t HttpServer::port() const {
+  beast::error_code ec;
+  return impl_->acceptor.local_endpoint(ec).port();
+}
+
+void HttpServer::start() { impl_->accept(); }
+
+void HttpServer::stop() {
+  impl_->stopping = true;
+  beast::error_code ec;
+  impl_->acceptor.close(ec);
+  // Copy: closing a session may destroy it, which erases it from the set.
+  std::vector<Session*> sessions(impl_->sessions.begin(), impl_->sessions.end());
+  for (auto* s : sessions) s->close_if_idle();
+}
+
+std::size_t HttpServer::open_connections() const { return impl_->sessions.size(); }
+
+void HttpServer::set_limits(const HttpLimits& limits) { impl_->limits = limits; }
+
+}  // namespace callrouter::server

@@ -1,0 +1,155 @@
+"""Starts the real callrouterd on a loopback port with a temp data dir, and talks to it over
+real sockets. Signing uses Python's twilio package (Debian python3-twilio): a real client."""
+import http.client
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+import urllib.parse
+
+from twilio.request_validator import RequestValidator
+
+SOURCE_DIR = os.environ.get("CALLROUTER_SOURCE_DIR",
+                            os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..")))
+DAEMON = os.environ.get("CALLROUTERD", os.path.join(SOURCE_DIR, "build", "callrouterd"))
+
+DEMO_ACCOUNT = "AC0123456789abcdef0123456789abcdef"
+DEMO_TOKEN = "0123456789abcdef0123456789abcdef"
+DEMO_NUMBER = "+815012345678"
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def call_sid(n):
+    return "CA%032x" % n
+
+
+class Daemon:
+    """One callrouterd process; data survives restart() so durability can be checked."""
+
+    def __init__(self, extra_config=None, env=None):
+        self.dir = tempfile.mkdtemp(prefix="callrouter-test-")
+        self.port = free_port()
+        self.base = "http://127.0.0.1:%d" % self.port
+        config = {
+            "listen": {"address": "127.0.0.1", "port": self.port},
+            "public_base_url": self.base,
+            "data_dir": "data",
+            "auth": {"system_key_file": "system-key"},
+            "provider": {"api_base_url": "http://127.0.0.1:9"},
+            "log": {"level": "info"},
+            "seed": {"file": os.path.join(SOURCE_DIR, "config", "demo-seed.json")},
+        }
+        for key, value in (extra_config or {}).items():
+            config[key] = value
+        self.config_path = os.path.join(self.dir, "callrouter.json")
+        self.write_config(config)
+        self.env = dict(os.environ)
+        self.env.update(env or {})
+        self.proc = None
+        self.log_path = os.path.join(self.dir, "daemon.log")
+
+    def write_config(self, config):
+        self.config = config
+        with open(self.config_path, "w") as f:
+            json.dump(config, f)
+
+    def start(self, wait=True):
+        self.log = open(self.log_path, "ab")
+        self.proc = subprocess.Popen([DAEMON, "--config", self.config_path],
+                                     stdout=self.log, stderr=self.log, env=self.env)
+        if wait:
+            self.wait_ready()
+        return self
+
+    def wait_ready(self, timeout=20):
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError("callrouterd exited with %s:\n%s" % (self.proc.returncode, self.logs()))
+            try:
+                status, _, _ = self.request("GET", "/readyz")
+                if status == 200:
+                    return
+            except OSError:
+                pass
+            time.sleep(0.05)
+        raise RuntimeError("callrouterd not ready in %ss:\n%s" % (timeout, self.logs()))
+
+    def stop(self, sig=signal.SIGTERM, timeout=15):
+        if self.proc is None:
+            return None
+        self.proc.send_signal(sig)
+        try:
+            code = self.proc.wait(timeout)
+        finally:
+            if self.proc.poll() is None:
+                self.proc.kill()
+                self.proc.wait()
+            self.log.close()
+        self.proc = None
+        return code
+
+    def restart(self):
+        self.stop()
+        return self.start()
+
+    def close(self):
+        if self.proc is not None:
+            self.proc.kill()
+            self.proc.wait()
+            self.log.close()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def logs(self):
+        try:
+            with open(self.log_path, "rb") as f:
+                return f.read().decode("utf-8", "replace")
+        except OSError:
+            return ""
+
+    def request(self, method, path, body=None, headers=None, timeout=10):
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
+        try:
+            conn.request(method, path, body=body, headers=headers or {})
+            resp = conn.getresponse()
+            return resp.status, dict((k.lower(), v) for k, v in resp.getheaders()), resp.read()
+        finally:
+            conn.close()
+
+    def signed_form(self, path, params, token=DEMO_TOKEN, method="POST"):
+        """Signs as Twilio would, against public_base_url + path, and sends it."""
+        validator = RequestValidator(token)
+        if method == "GET":
+            full = path + ("&" if "?" in path else "?") + urllib.parse.urlencode(params)
+            signature = validator.compute_signature(self.base + full, {})
+            return self.request("GET", full, headers={"X-Twilio-Signature": signature})
+        signature = validator.compute_signature(self.base + path, params)
+        body = urllib.parse.urlencode(params)
+        return self.request("POST", path, body=body, headers={
+            "Content-Type": "application/x-www-form-urlencoded",
+            "X-Twilio-Signature": signature})
+
+    def show_call(self, org, sid):
+        """Reads a call record straight from the journal (daemon must be stopped)."""
+        out = subprocess.run([DAEMON, "--config", self.config_path, "--show-call", "%s/%s" % (org, sid)],
+                             capture_output=True, text=True, timeout=30)
+        if out.returncode != 0:
+            return None
+        return json.loads(out.stdout)
+
+
+def voice_params(sid, to=DEMO_NUMBER, frm="+819012345678", **extra):
+    params = {"CallSid": sid, "AccountSid": DEMO_ACCOUNT, "From": frm, "To": to,
+              "CallStatus": "ringing", "ApiVersion": "2010-04-01", "Direction": "inbound",
+              "Caller": frm, "Called": to}
+    params.update(extra)
+    return params

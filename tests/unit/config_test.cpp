@@ -1,0 +1,91 @@
+#include <catch2/catch.hpp>
+
+#include "config/config.hpp"
+
+using namespace callrouter;
+
+namespace {
+
+const char* kMinimal = R"({
+  "listen": {"address": "127.0.0.1", "port": 8080},
+  "public_base_url": "https://calls.example.com/",
+  "data_dir": "../var/data",
+  "auth": {"system_key_file": "/etc/callrouter/system-key"},
+  "provider": {"api_base_url": "https://api.twilio.com"}
+})";
+
+std::string with(std::string_view extra) {
+  std::string s(kMinimal);
+  s.insert(s.rfind('}'), std::string(",") + std::string(extra));
+  return s;
+}
+
+}  // namespace
+
+TEST_CASE("a minimal config parses with defaults and resolved paths") {
+  auto c = parse_config(kMinimal, "/opt/cr/config/callrouter.json");
+  REQUIRE(c);
+  CHECK(c->listen_port == 8080);
+  CHECK(c->public_base_url == "https://calls.example.com");  // trailing slash dropped
+  CHECK(c->data_dir == "/opt/cr/var/data");                  // relative to the config's folder
+  CHECK(c->system_key_file == "/etc/callrouter/system-key");  // absolute kept
+  CHECK(c->durability == Durability::fsync);
+  CHECK(c->http.max_body_bytes == 64 * 1024);
+  CHECK(c->log_level == "info");
+}
+
+TEST_CASE("optional sections parse") {
+  auto c = parse_config(with(R"("log": {"level": "debug"}, "journal": {"durability": "none"},
+      "http": {"max_header_bytes": 4096, "max_body_bytes": 2048, "read_timeout_ms": 500, "max_connections": 7},
+      "shutdown_timeout_ms": 2000, "seed": {"file": "demo-seed.json"})"),
+                        "/x/callrouter.json");
+  REQUIRE(c);
+  CHECK(c->log_level == "debug");
+  CHECK(c->durability == Durability::none);
+  CHECK(c->http.max_header_bytes == 4096);
+  CHECK(c->http.read_timeout == std::chrono::milliseconds(500));
+  CHECK(c->http.max_connections == 7);
+  CHECK(c->seed_file == "/x/demo-seed.json");
+}
+
+TEST_CASE("errors name the offending key") {
+  struct Case {
+    std::string json;
+    std::string key;
+  };
+  std::vector<Case> cases{
+      {with(R"("colour": "blue")"), "'colour': unknown key"},
+      {with(R"("listen2": 1)"), "'listen2'"},
+      {with(R"("log": {"level": "loud"})"), "'log.level'"},
+      {with(R"("log": {"lvl": "info"})"), "'log.lvl': unknown key"},
+      {with(R"("journal": {"durability": "sometimes"})"), "'journal.durability'"},
+      {with(R"("http": {"max_body_bytes": -1})"), "'http.max_body_bytes'"},
+      {with(R"("http": {"max_body_bytes": "big"})"), "'http.max_body_bytes': must be an integer"},
+      {with(R"("shutdown_timeout_ms": 1.5)"), "'shutdown_timeout_ms'"},
+      {R"({"listen": {"address": "127.0.0.1", "port": 70000}})", "'listen.port'"},
+      {R"({"listen": {"address": "127.0.0.1", "port": 1}})", "'public_base_url': is required"},
+      {R"({"listen": {"address": "127.0.0.1", "port": 1}, "public_base_url": "ftp://x"})", "'public_base_url'"},
+  };
+  for (const auto& c : cases) {
+    auto parsed = parse_config(c.json, "/x/c.json");
+    INFO(c.json);
+    REQUIRE_FALSE(parsed);
+    CHECK_THAT(parsed.error(), Catch::Contains(c.key));
+  }
+}
+
+TEST_CASE("garbage is an error, not a crash") {
+  for (std::string_view s : {"", "{", "[]", "null", "{\"listen\": []}", "\xff\xfe", "{\"a\":1,}"}) {
+    auto parsed = parse_config(s, "/x/c.json");
+    CHECK_FALSE(parsed);
+  }
+}
+
+TEST_CASE("the shipped default config is valid") {
+  auto c = load_config(CALLROUTER_SOURCE_DIR "/config/callrouter.json");
+  INFO((c ? std::string() : c.error()));
+  REQUIRE(c);
+  CHECK(c->listen_address == "127.0.0.1");
+  CHECK(c->listen_port == 8080);
+  CHECK(c->seed_file.filename() == "demo-seed.json");
+}

@@ -1,0 +1,107 @@
+#include <catch2/catch.hpp>
+
+#include <deque>
+#include <filesystem>
+#include <mutex>
+#include <thread>
+
+#include "store/journal.hpp"
+
+using namespace callrouter;
+using namespace callrouter::store;
+
+namespace {
+
+// A stand-in event loop: completions posted by the journal thread queue here and run on run_one().
+struct Loop {
+  std::mutex m;
+  std::deque<std::function<void()>> q;
+  Journal::Post post() {
+    return [this](std::function<void()> fn) {
+      std::lock_guard lock(m);
+      q.push_back(std::move(fn));
+    };
+  }
+  bool run_one() {
+    std::function<void()> fn;
+    {
+      std::lock_guard lock(m);
+      if (q.empty()) return false;
+      fn = std::move(q.front());
+      q.pop_front();
+    }
+    fn();
+    return true;
+  }
+  // Runs until `done` or a generous deadline.
+  template <class Pred>
+  void run_until(Pred done) {
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (!done() && std::chrono::steady_clock::now() < deadline) {
+      if (!run_one()) std::this_thread::sleep_for(std::chrono::microseconds(100));
+    }
+  }
+};
+
+struct TempDir {
+  std::filesystem::path path;
+  TempDir() {
+    char tmpl[] = "/tmp/callrouter-journal-XXXXXX";
+    path = mkdtemp(tmpl);
+  }
+  ~TempDir() { std::filesystem::remove_all(path); }
+};
+
+}  // namespace
+
+TEST_CASE("writes of one loop turn share one batch and survive reopening") {
+  TempDir dir;
+  {
+    Loop loop;
+    auto journal = Journal::open(dir.path, Durability::fsync, loop.post());
+    REQUIRE(journal);
+    int durable = 0;
+    for (int i = 0; i < 50; ++i) {
+      (*journal)->commit({{Cf::calls, make_key({"org", std::to_string(i)}), encode_value("v")}},
+                         [&](bool ok) { durable += ok ? 1 : 0; });
+    }
+    CHECK(durable == 0);  // nothing is acknowledged before the fsync
+    loop.run_until([&] { return durable == 50; });
+    CHECK(durable == 50);
+    CHECK((*journal)->commits() == 1);  // one loop turn, one WriteBatch
+  }
+  Loop loop;
+  auto journal = Journal::open(dir.path, Durability::fsync, loop.post());
+  REQUIRE(journal);
+  int count = 0;
+  (*journal)->scan_prefix(Cf::calls, make_key({"org", ""}), [&](std::string_view, std::string_view v) {
+    CHECK(decode_value(v) == std::optional<std::string_view>("v"));
+    ++count;
+    return true;
+  });
+  CHECK(count == 50);
+  CHECK_FALSE((*journal)->get(Cf::config, make_key({"org", "1"})));  // column families are separate
+}
+
+TEST_CASE("scan_prefix stays inside one org") {
+  TempDir dir;
+  Loop loop;
+  auto journal = Journal::open(dir.path, Durability::none, loop.post());
+  REQUIRE(journal);
+  REQUIRE((*journal)->write_now({{Cf::calls, make_key({"a", "1"}), "x"},
+                                 {Cf::calls, make_key({"ab", "1"}), "y"},
+                                 {Cf::calls, make_key({"a", "2"}), "z"}}));
+  std::vector<std::string> seen;
+  (*journal)->scan_prefix(Cf::calls, make_key({"a", ""}), [&](std::string_view k, std::string_view) {
+    seen.emplace_back(k);
+    return true;
+  });
+  CHECK(seen == std::vector<std::string>{make_key({"a", "1"}), make_key({"a", "2"})});
+}
+
+TEST_CASE("value encoding is versioned") {
+  CHECK(encode_value("abc") == std::string("\x01" "abc"));
+  CHECK(decode_value(encode_value("abc")) == std::optional<std::string_view>("abc"));
+  CHECK_FALSE(decode_value(""));
+  CHECK_FALSE(decode_value("\x02" "abc"));
+}
