@@ -91,7 +91,7 @@ void App::handle(HttpRequest&& request, server::RequestContext& context, Reply r
       if (!ready_) return reply(json_error(503, "not_ready", "loading state"));
       return reply(text(200, "application/json", R"({"status":"ready"})"));
     case RouteId::metrics:
-      metrics_.set_gauge("callrouter_journal_commits_total", "Journal batches written",
+      metrics_.set_counter("callrouter_journal_commits_total", "Journal batches written",
                          static_cast<double>(journal_.commits()));
       return reply(text(200, "text/plain; version=0.0.4", metrics_.render()));
     case RouteId::twilio_voice:
