@@ -4,6 +4,7 @@
 #include <rocksdb/write_batch.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <array>
 
 namespace callrouter::store {
@@ -76,6 +77,7 @@ Journal::~Journal() {
 }
 
 void Journal::commit(WriteSet ops, Done done) {
+  if (turn_.done.empty()) turn_.generation = generation_;
   for (auto& op : ops) turn_.ops.push_back(std::move(op));
   turn_.done.push_back(std::move(done));
   if (!flush_scheduled_) {
@@ -109,26 +111,52 @@ void Journal::run() {
     }
     // Turns that queued up while the previous fsync ran share the next one.
     rocksdb::WriteBatch batch;
+    std::uint64_t max_generation = 0;
+    std::vector<Done> written, refused;
     for (auto& g : groups) {
-      for (auto& op : g.ops) {
-        auto* cf = handles_[static_cast<std::size_t>(op.cf) + 1];
-        if (op.erase) {
-          batch.Delete(cf, op.key);
-        } else {
-          batch.Put(cf, op.key, op.value);
+      auto& target = g.generation < reject_below_ ? refused : written;
+      if (g.generation >= reject_below_) {
+        max_generation = std::max(max_generation, g.generation);
+        for (auto& op : g.ops) {
+          auto* cf = handles_[static_cast<std::size_t>(op.cf) + 1];
+          if (op.erase) {
+            batch.Delete(cf, op.key);
+          } else {
+            batch.Put(cf, op.key, op.value);
+          }
         }
       }
+      for (auto& d : g.done) target.push_back(std::move(d));
     }
-    auto status = db_->Write(write_options, &batch);
-    bool ok = status.ok();
-    if (!ok) spdlog::error("journal write failed: {}", status.ToString());
-    commits_.fetch_add(1, std::memory_order_relaxed);
-    std::vector<Done> done;
-    for (auto& g : groups) {
-      for (auto& d : g.done) done.push_back(std::move(d));
+    bool ok = true;
+    if (!written.empty()) {
+      if (needs_resume_) {
+        // A failed write leaves RocksDB in a background-error state until resumed.
+        auto resumed = db_->Resume();
+        if (resumed.ok()) {
+          needs_resume_ = false;
+          spdlog::info("journal: resumed after a write error");
+        }
+      }
+      auto status = needs_resume_ ? rocksdb::Status::IOError("journal not resumed") : db_->Write(write_options, &batch);
+      ok = status.ok();
+      if (!ok) {
+        spdlog::error("journal write failed: {}", status.ToString());
+        needs_resume_ = true;
+        reject_below_ = max_generation + 1;
+      }
+      commits_.fetch_add(1, std::memory_order_relaxed);
     }
-    post_([done = std::move(done), ok]() mutable {
-      for (auto& d : done) d(ok);
+    const std::uint64_t reject_below = reject_below_;
+    post_([this, written = std::move(written), refused = std::move(refused), ok, reject_below]() mutable {
+      if (generation_ < reject_below) {
+        // Groups gathered this turn were built before the loop saw the failure: send them
+        // (they will be refused) before later groups get the new generation.
+        flush_turn();
+        generation_ = reject_below;
+      }
+      for (auto& d : written) d(ok);
+      for (auto& d : refused) d(false);
     });
   }
 }

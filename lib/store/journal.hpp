@@ -4,6 +4,7 @@
 
 #include <rocksdb/db.h>
 
+#include <atomic>
 #include <condition_variable>
 #include <deque>
 #include <filesystem>
@@ -54,6 +55,11 @@ class Journal {
 
   // Queues `ops`; `done` runs on the loop thread once they are durable (or failed as a whole).
   // Call from the loop thread only.
+  //
+  // After a failed write, every group committed before the loop saw that failure fails too:
+  // such groups may have been built on state that never became durable. Groups committed after
+  // the failure's completions ran are written normally, so the journal recovers by itself when
+  // the disk does (RocksDB is resumed before the next write).
   void commit(WriteSet ops, Done done);
 
   // Writes and syncs at once, bypassing the loop: for start-up work (seeding) before serving.
@@ -78,6 +84,7 @@ class Journal {
   struct Group {
     WriteSet ops;
     std::vector<Done> done;
+    std::uint64_t generation = 0;  // the loop's failure count when the group was built
   };
   Journal(std::unique_ptr<rocksdb::DB> db, std::vector<rocksdb::ColumnFamilyHandle*> handles,
           Durability durability, Post post);
@@ -91,6 +98,9 @@ class Journal {
 
   Group turn_;  // loop thread only
   bool flush_scheduled_ = false;
+  std::uint64_t generation_ = 0;  // loop thread only: failures the loop has seen
+  std::uint64_t reject_below_ = 0;  // journal thread only
+  bool needs_resume_ = false;       // journal thread only
 
   mutable std::mutex mutex_;
   std::condition_variable wake_;

@@ -1,6 +1,5 @@
 // Tests for parse_form: decoding, structure, every rejected input, and a no-crash sweep.
 #include <catch2/catch.hpp>
-
 #include <random>
 #include <string>
 
@@ -44,8 +43,8 @@ TEST_CASE("form: a Twilio voice webhook body", "[twilio][form]") {
 
 TEST_CASE("form: percent-decoding", "[twilio][form]") {
   CHECK(parse_ok("a=%41%62%7e").get("a") == "Ab~");
-  CHECK(parse_ok("a=%2B%2b").get("a") == "++");   // an escaped + stays a plus
-  CHECK(parse_ok("a=%25").get("a") == "%");       // decoded once, not twice
+  CHECK(parse_ok("a=%2B%2b").get("a") == "++");  // an escaped + stays a plus
+  CHECK(parse_ok("a=%25").get("a") == "%");      // decoded once, not twice
   CHECK(parse_ok("a=%2541").get("a") == "%41");
   CHECK(parse_ok("a=%26b%3Dc").get("a") == "&b=c");  // escaped separators are data
   CHECK(parse_ok("a=%0A%ff").get("a") == std::string("\n\xff"));

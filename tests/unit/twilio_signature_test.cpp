@@ -1,7 +1,7 @@
 // Tests for X-Twilio-Signature against the published vectors and values from python3-twilio.
-#include <catch2/catch.hpp>
 #include <simdjson.h>
 
+#include <catch2/catch.hpp>
 #include <cctype>
 #include <string>
 #include <vector>
@@ -54,7 +54,8 @@ const Vectors& vectors() {
       for (auto field : simdjson::dom::object(c["params"])) {
         if (field.value.is_array()) {  // a repeated parameter
           for (simdjson::dom::element item : simdjson::dom::array(field.value)) {
-            v.params.params.push_back({std::string(field.key), std::string(std::string_view(item))});
+            v.params.params.push_back(
+                {std::string(field.key), std::string(std::string_view(item))});
           }
         } else {
           v.params.params.push_back(
@@ -216,9 +217,11 @@ TEST_CASE("signature: repeated names sign each value, sorted", "[twilio][signatu
                        {"Digits", "5"}});
   CHECK(compute_signature(kToken, kUrl, form) == expected);
   CHECK(validate_signature(kToken, kUrl, form, expected));
-  Form reordered =
-      form_of({{"Digits", "5"}, {"Digits", "1"}, {"From", "+14158675309"}, {"Digits", "9"},
-               {"To", "+18005551212"}});
+  Form reordered = form_of({{"Digits", "5"},
+                            {"Digits", "1"},
+                            {"From", "+14158675309"},
+                            {"Digits", "9"},
+                            {"To", "+18005551212"}});
   CHECK(validate_signature(kToken, kUrl, reordered, expected));
   Form one_value_dropped =
       form_of({{"To", "+18005551212"}, {"Digits", "9"}, {"From", "+14158675309"}, {"Digits", "1"}});
@@ -246,8 +249,8 @@ TEST_CASE("signature: names sort by byte, case-sensitively, by name not name+val
   // v.compute_signature(kUrl, {"a": "1", "B": "2", "Reason": "Participant",
   //                            "ReasonConferenceEnded": "x"})
   const std::string expected = "8+7xazK8YlaFReA/J1o61YtPvXQ=";
-  Form form = form_of({{"ReasonConferenceEnded", "x"}, {"a", "1"}, {"Reason", "Participant"},
-                       {"B", "2"}});
+  Form form =
+      form_of({{"ReasonConferenceEnded", "x"}, {"a", "1"}, {"Reason", "Participant"}, {"B", "2"}});
   CHECK(compute_signature(kToken, kUrl, form) == expected);
 }
 
@@ -266,14 +269,16 @@ TEST_CASE("signature: GET requests sign the URL alone", "[twilio][signature]") {
   const std::string expected = "dJ9NRoS3i9pSsg4x7xlUrz/hFR0=";
   CHECK(compute_signature(kToken, url, Form{}) == expected);
   CHECK(validate_signature(kToken, url, Form{}, expected));
-  CHECK(validate_signature(kToken, "https://mycompany.com:443/voice?CallSid=CA1234567890ABCDE"
-                                   "&From=%2B14158675309&To=%2B18005551212",
+  CHECK(validate_signature(kToken,
+                           "https://mycompany.com:443/voice?CallSid=CA1234567890ABCDE"
+                           "&From=%2B14158675309&To=%2B18005551212",
                            Form{}, expected));
   // The query is part of the signed text: changing it, or moving it into params, fails.
-  CHECK_FALSE(validate_signature(
-      kToken, "https://mycompany.com/voice?CallSid=CA1234567890ABCDF&From=%2B14158675309"
-              "&To=%2B18005551212",
-      Form{}, expected));
+  CHECK_FALSE(
+      validate_signature(kToken,
+                         "https://mycompany.com/voice?CallSid=CA1234567890ABCDF&From=%2B14158675309"
+                         "&To=%2B18005551212",
+                         Form{}, expected));
   auto query = parse_form("CallSid=CA1234567890ABCDE&From=%2B14158675309&To=%2B18005551212");
   REQUIRE(query.has_value());
   CHECK_FALSE(validate_signature(kToken, "https://mycompany.com/voice", *query, expected));
@@ -294,8 +299,7 @@ TEST_CASE("signature: URLs are rebuilt like urllib does", "[twilio][signature]")
   CHECK_FALSE(validate_signature(kToken, "https://MyCompany.com/myapp.php", form, expected));
 }
 
-TEST_CASE("signature: removing a port keeps credentials and IPv6 brackets",
-          "[twilio][signature]") {
+TEST_CASE("signature: removing a port keeps credentials and IPv6 brackets", "[twilio][signature]") {
   // Python's netloc.split(':')[0] would cut these to "user" and "["; no real signer does that.
   Form form = form_of({{"a", "1"}});
   std::string signed_url = "https://user:pw@[2001:db8::1]/hook";
@@ -374,8 +378,8 @@ TEST_CASE("signature: JSON bodies", "[twilio][signature]") {
       INFO(u);
       CHECK(validate_json_signature(kToken, u, body, compute_signature(kToken, u, {})));
     }
-    std::string later = "https://mycompany.com/myapp.php?bodySHA256=00&bodySHA256=" +
-                        json->body_sha256_hex;
+    std::string later =
+        "https://mycompany.com/myapp.php?bodySHA256=00&bodySHA256=" + json->body_sha256_hex;
     CHECK_FALSE(validate_json_signature(kToken, later, body, compute_signature(kToken, later, {})));
   }
 }

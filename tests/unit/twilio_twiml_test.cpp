@@ -1,6 +1,5 @@
 // Tests for the TwiML writer: exact output of every helper and escaping of hostile text.
 #include <catch2/catch.hpp>
-
 #include <string>
 
 #include "provider/twilio/twiml.hpp"
@@ -65,8 +64,9 @@ TEST_CASE("twiml: Play, Pause, Hangup, Reject, Redirect", "[twilio][twiml]") {
 }
 
 TEST_CASE("twiml: reject_document", "[twilio][twiml]") {
-  CHECK(reject_document() ==
-        R"(<?xml version="1.0" encoding="UTF-8"?><Response><Reject reason="rejected"/></Response>)");
+  CHECK(
+      reject_document() ==
+      R"(<?xml version="1.0" encoding="UTF-8"?><Response><Reject reason="rejected"/></Response>)");
   CHECK(reject_document("busy") ==
         R"(<?xml version="1.0" encoding="UTF-8"?><Response><Reject reason="busy"/></Response>)");
 }
@@ -86,11 +86,12 @@ TEST_CASE("twiml: generic elements, nesting and chaining", "[twilio][twiml]") {
                         .close("Dial")
                         .element("Leave")
                         .finish();
-  CHECK(out == doc(R"(<Gather input="dtmf speech" numDigits="1" action="/gather?flow=7&amp;step=2">)"
-                   R"(<Say>Press 1 for sales.</Say><Pause length="1"/></Gather>)"
-                   R"(<Dial callerId="+15550001111" timeout="20">)"
-                   R"(<Client statusCallback="https://h/s">agent_7</Client>)"
-                   R"(<Number>+15550002222</Number></Dial><Leave/>)"));
+  CHECK(out ==
+        doc(R"(<Gather input="dtmf speech" numDigits="1" action="/gather?flow=7&amp;step=2">)"
+            R"(<Say>Press 1 for sales.</Say><Pause length="1"/></Gather>)"
+            R"(<Dial callerId="+15550001111" timeout="20">)"
+            R"(<Client statusCallback="https://h/s">agent_7</Client>)"
+            R"(<Number>+15550002222</Number></Dial><Leave/>)"));
 }
 
 TEST_CASE("twiml: finish hands over the document and starts a new one", "[twilio][twiml]") {
@@ -106,7 +107,7 @@ TEST_CASE("twiml: markup characters are escaped", "[twilio][twiml]") {
   CHECK(escaped("a>b") == "a&gt;b");
   CHECK(escaped(R"(say "hi")") == "say &quot;hi&quot;");
   CHECK(escaped("O'Brien") == "O&apos;Brien");
-  CHECK(escaped("x]]>y") == "x]]&gt;y");                       // no CDATA end in text
+  CHECK(escaped("x]]>y") == "x]]&gt;y");  // no CDATA end in text
   CHECK(escaped("<![CDATA[x]]>") == "&lt;![CDATA[x]]&gt;");
   CHECK(escaped("plain text 123") == "plain text 123");
   CHECK(escaped("") == "");
@@ -137,27 +138,27 @@ TEST_CASE("twiml: valid UTF-8 passes through", "[twilio][twiml]") {
 }
 
 TEST_CASE("twiml: invalid UTF-8 becomes U+FFFD, one per maximal subpart", "[twilio][twiml]") {
-  CHECK(escaped("a\x80z") == "a" + kFffd + "z");                     // lone continuation
-  CHECK(escaped("a\xC3") == "a" + kFffd);                            // truncated at the end
-  CHECK(escaped("\xC3(") == kFffd + "(");                            // bad continuation
-  CHECK(escaped("\xE4\xB8") == kFffd);                               // truncated 3-byte
-  CHECK(escaped("\xE4\xB8<") == kFffd + "&lt;");                     // markup after is still seen
-  CHECK(escaped("\xC0\xBC") == kFffd + kFffd);                       // overlong '<'
-  CHECK(escaped("\xE0\x80\xBC") == kFffd + kFffd + kFffd);           // overlong '<'
-  CHECK(escaped("\xC1\xBF") == kFffd + kFffd);                       // overlong
-  CHECK(escaped("\xED\xA0\x80") == kFffd + kFffd + kFffd);           // surrogate U+D800
+  CHECK(escaped("a\x80z") == "a" + kFffd + "z");            // lone continuation
+  CHECK(escaped("a\xC3") == "a" + kFffd);                   // truncated at the end
+  CHECK(escaped("\xC3(") == kFffd + "(");                   // bad continuation
+  CHECK(escaped("\xE4\xB8") == kFffd);                      // truncated 3-byte
+  CHECK(escaped("\xE4\xB8<") == kFffd + "&lt;");            // markup after is still seen
+  CHECK(escaped("\xC0\xBC") == kFffd + kFffd);              // overlong '<'
+  CHECK(escaped("\xE0\x80\xBC") == kFffd + kFffd + kFffd);  // overlong '<'
+  CHECK(escaped("\xC1\xBF") == kFffd + kFffd);              // overlong
+  CHECK(escaped("\xED\xA0\x80") == kFffd + kFffd + kFffd);  // surrogate U+D800
   CHECK(escaped("\xF4\x90\x80\x80") == kFffd + kFffd + kFffd + kFffd);  // above U+10FFFF
-  CHECK(escaped("\xF5\x80") == kFffd + kFffd);                       // never a lead byte
+  CHECK(escaped("\xF5\x80") == kFffd + kFffd);                          // never a lead byte
   CHECK(escaped("\xFF\xFE") == kFffd + kFffd);
-  CHECK(escaped("\xF0\x9F\x98") == kFffd);                           // truncated emoji
-  CHECK(escaped("\xF0\x9F\x98" "A") == kFffd + "A");
-  CHECK(escaped("\xEF\xBF\xBE") == kFffd);                           // U+FFFE, not XML
-  CHECK(escaped("\xEF\xBF\xBF") == kFffd);                           // U+FFFF, not XML
+  CHECK(escaped("\xF0\x9F\x98") == kFffd);  // truncated emoji
+  CHECK(escaped("\xF0\x9F\x98"
+                "A") == kFffd + "A");
+  CHECK(escaped("\xEF\xBF\xBE") == kFffd);  // U+FFFE, not XML
+  CHECK(escaped("\xEF\xBF\xBF") == kFffd);  // U+FFFF, not XML
 }
 
 TEST_CASE("twiml: a hostile caller name cannot add an element", "[twilio][twiml]") {
-  const std::string hostile =
-      R"(Bob</Say><Dial><Number>+19005550000</Number></Dial><Say>)";
+  const std::string hostile = R"(Bob</Say><Dial><Number>+19005550000</Number></Dial><Say>)";
   std::string out = TwimlWriter().say("Call from " + hostile).hangup().finish();
   CHECK(out == doc("<Say>Call from Bob&lt;/Say&gt;&lt;Dial&gt;&lt;Number&gt;+19005550000"
                    "&lt;/Number&gt;&lt;/Dial&gt;&lt;Say&gt;</Say><Hangup/>"));
@@ -171,9 +172,8 @@ TEST_CASE("twiml: a hostile caller name cannot add an element", "[twilio][twiml]
                                .element("Number", {}, "+15550001111")
                                .close("Dial")
                                .finish();
-    CHECK(attr_out ==
-          doc(R"(<Dial callerId="x&quot; action=&quot;https://evil/&apos; a=&apos;1">)"
-              R"(<Number>+15550001111</Number></Dial>)"));
+    CHECK(attr_out == doc(R"(<Dial callerId="x&quot; action=&quot;https://evil/&apos; a=&apos;1">)"
+                          R"(<Number>+15550001111</Number></Dial>)"));
     CHECK(count(attr_out, "action=") == 1);
     CHECK(count(attr_out, "\"") == 6);  // the XML declaration's four quotes and callerId's two
   }

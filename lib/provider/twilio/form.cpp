@@ -73,7 +73,8 @@ Expected<Form> parse_form(std::string_view body) {
       }
       std::size_t eq = segment.find('=');
       std::string_view name = segment.substr(0, eq);
-      if (name.empty()) return unexpected(fmt::format("form: empty parameter name at offset {}", pos));
+      if (name.empty())
+        return unexpected(fmt::format("form: empty parameter name at offset {}", pos));
       FormParam& param = form.params.emplace_back();
       if (auto error = decode_into(name, pos, param.name)) return unexpected(std::move(*error));
       if (eq != std::string_view::npos) {

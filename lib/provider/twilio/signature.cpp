@@ -52,7 +52,7 @@ std::optional<std::string> hmac_sha1_base64(std::string_view key, std::string_vi
   EVP_MAC* mac = hmac_algorithm();
   if (mac == nullptr) return std::nullopt;
   std::unique_ptr<EVP_MAC_CTX, decltype(&EVP_MAC_CTX_free)> ctx(EVP_MAC_CTX_new(mac),
-                                                                 &EVP_MAC_CTX_free);
+                                                                &EVP_MAC_CTX_free);
   if (!ctx) return std::nullopt;
   char digest[] = "SHA1";
   OSSL_PARAM settings[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0),
@@ -182,10 +182,12 @@ std::optional<UrlSpellings> url_spellings(const SplitUrl& parts) {
       colon == std::string_view::npos ? std::string_view{} : parts.netloc.substr(colon + 1);
   bool has_port = false;  // Python's `if uri.port:`, so an explicit port 0 counts as none
   if (!port_text.empty()) {
-    if (!std::all_of(port_text.begin(), port_text.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+    if (!std::all_of(port_text.begin(), port_text.end(),
+                     [](char c) { return c >= '0' && c <= '9'; })) {
       return std::nullopt;
     }
-    std::string_view digits = port_text.substr(std::min(port_text.find_first_not_of('0'), port_text.size()));
+    std::string_view digits =
+        port_text.substr(std::min(port_text.find_first_not_of('0'), port_text.size()));
     if (digits.size() > 5) return std::nullopt;
     unsigned port = 0;
     for (char c : digits) port = port * 10 + static_cast<unsigned>(c - '0');
@@ -273,7 +275,8 @@ std::optional<std::string> first_query_value(std::string_view query, std::string
 
 }  // namespace
 
-std::string compute_signature(std::string_view auth_token, std::string_view url, const Form& params) {
+std::string compute_signature(std::string_view auth_token, std::string_view url,
+                              const Form& params) {
   return hmac_sha1_base64(auth_token, signed_text(url, params)).value_or(std::string());
 }
 

@@ -12,7 +12,8 @@ namespace callrouter::twilio {
 // Base64(HMAC-SHA1(auth_token, url + each name and value, names sorted by byte, a repeated
 // name's distinct values sorted)). For GET requests pass an empty Form: the query is in `url`.
 // Empty only if OpenSSL itself fails.
-std::string compute_signature(std::string_view auth_token, std::string_view url, const Form& params);
+std::string compute_signature(std::string_view auth_token, std::string_view url,
+                              const Form& params);
 
 // True when `signature` matches `url` with its port removed, or with the scheme's default port
 // added (an explicit port is kept), in constant time. False for an empty token or signature and
