@@ -4,15 +4,25 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http.hpp>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <sys/stat.h>
+
 #include <csignal>
 #include <cstdio>
+#include <fstream>
 #include <iostream>
+#include <sstream>
+#include <thread>
 
 #include "app/app.hpp"
 #include "app/seed.hpp"
+#include "auth/api_key.hpp"
 #include "config/config.hpp"
 #include "ops/metrics.hpp"
 #include "ops/sd_notify.hpp"
@@ -25,13 +35,15 @@ using namespace callrouter;
 
 namespace {
 
-constexpr const char* kUsage = R"(usage: callrouterd --config PATH [--check-config | --show-call ORG/SID]
+constexpr const char* kUsage = R"(usage: callrouterd --config PATH [--check-config | --show-call ORG/SID | --backup DIR]
        callrouterd --help | --version
 
   --config PATH     the JSON config (see docs/operations.md); relative paths in it are
                     relative to its folder
   --check-config    validate the config and exit (0 valid, 1 invalid)
   --show-call ORG/SID  print a stored call record as JSON (daemon stopped)
+  --backup DIR      write a consistent copy of the journal to DIR (a RocksDB checkpoint);
+                    asks the running daemon to do it when it holds the journal
   --help            this text
   --version         print the version
 )";
@@ -40,7 +52,103 @@ struct Args {
   std::string config_path;
   bool check_config = false;
   std::string show_call;  // "ORG/SID"
+  std::string backup_dir;
 };
+
+std::string read_file(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+std::string trim(std::string s) {
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.pop_back();
+  std::size_t i = 0;
+  while (i < s.size() && std::isspace(static_cast<unsigned char>(s[i]))) ++i;
+  return s.substr(i);
+}
+
+// Writes a secret readable by its owner only.
+bool write_secret(const std::filesystem::path& path, const std::string& text) {
+  std::error_code ec;
+  std::filesystem::create_directories(path.parent_path(), ec);
+  auto old = ::umask(077);
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << text << "\n";
+  ::umask(old);
+  return static_cast<bool>(out);
+}
+
+// The system key: a systemd credential wins over the configured file. Missing on a first
+// development start, one is made (and kept in that file) so `make run` works with no set-up.
+std::string load_system_key(const Config& config) {
+  if (const char* creds = std::getenv("CREDENTIALS_DIRECTORY")) {
+    auto path = std::filesystem::path(creds) / "system-key";
+    if (std::filesystem::exists(path)) return trim(read_file(path));
+  }
+  if (std::filesystem::exists(config.system_key_file)) return trim(read_file(config.system_key_file));
+  auto key = auth::random_hex(32);
+  if (write_secret(config.system_key_file, key)) {
+    spdlog::warn("no system key found: generated one in {}", config.system_key_file.string());
+    return key;
+  }
+  spdlog::error("no system key in {} and it cannot be created: /v1/orgs is unavailable",
+                config.system_key_file.string());
+  return {};
+}
+
+// --backup against a running daemon: it holds the journal's lock, so it makes the checkpoint.
+int backup_through_daemon(const Config& config, const std::filesystem::path& dir) {
+  namespace beast = boost::beast;
+  namespace http = beast::http;
+  try {
+    asio::io_context io;
+    beast::tcp_stream stream(io);
+    stream.expires_after(std::chrono::seconds(60));
+    stream.connect(asio::ip::tcp::endpoint(asio::ip::make_address(config.listen_address), config.listen_port));
+    http::request<http::string_body> req{http::verb::post, "/v1/system/backup", 11};
+    req.set(http::field::host, config.listen_address);
+    req.set(http::field::authorization, "Bearer " + load_system_key(config));
+    req.set(http::field::content_type, "application/json");
+    req.body() = fmt::format(R"({{"dir":"{}"}})", dir.string());
+    req.prepare_payload();
+    http::write(stream, req);
+    beast::flat_buffer buffer;
+    http::response<http::string_body> res;
+    http::read(stream, buffer, res);
+    if (res.result_int() != 201) {
+      std::fprintf(stderr, "callrouterd: backup refused (%u): %s\n", res.result_int(), res.body().c_str());
+      return 1;
+    }
+    std::printf("backup written to %s (by the running daemon)\n", dir.c_str());
+    return 0;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "callrouterd: journal is locked and the daemon did not answer: %s\n", e.what());
+    return 1;
+  }
+}
+
+int backup(const Config& config, const std::filesystem::path& dir_arg) {
+  auto dir = std::filesystem::absolute(dir_arg);
+  if (std::filesystem::exists(dir)) {
+    std::fprintf(stderr, "callrouterd: %s already exists\n", dir.c_str());
+    return 1;
+  }
+  auto journal = store::Journal::open(config.data_dir, Durability::fsync, [](std::function<void()> fn) { fn(); });
+  if (!journal) {
+    if (journal.error().find("lock") != std::string::npos) return backup_through_daemon(config, dir);
+    std::fprintf(stderr, "callrouterd: %s\n", journal.error().c_str());
+    return 1;
+  }
+  auto done = (*journal)->checkpoint(dir);
+  if (!done) {
+    std::fprintf(stderr, "callrouterd: backup failed: %s\n", done.error().c_str());
+    return 1;
+  }
+  std::printf("backup written to %s\n", dir.c_str());
+  return 0;
+}
 
 // Prints one stored call record: for operators and tests, while the daemon is stopped.
 int show_call(const Config& config, const std::string& org_and_sid) {
@@ -76,6 +184,39 @@ void every(asio::steady_timer& timer, std::chrono::milliseconds period, std::fun
   });
 }
 
+// On the first start (no org stored yet) applies the seed file, and gives the first seeded org
+// an admin key, printed once and kept in seed.admin_key_file.
+Expected<Ok> seed_on_first_start(const Config& config, store::Journal& journal) {
+  if (config.seed_file.empty()) return Ok{};
+  bool has_org = false;
+  journal.scan_prefix(store::Cf::config, "", [&](std::string_view, std::string_view) {
+    has_org = true;
+    return false;
+  });
+  if (has_org) return Ok{};
+  auto now = system_now();
+  auto seed = app::seed_records(config.seed_file, now);
+  if (!seed) return unexpected(seed.error());
+  auto ops = std::move(*seed);
+  std::optional<auth::IssuedKey> admin;
+  for (const auto& op : ops) {
+    if (op.key.ends_with(std::string_view("\0org", 4))) {
+      admin = auth::issue_key(op.key.substr(0, op.key.size() - 4), auth::Role::admin, "", now);
+      ops.push_back(store::put_key(admin->key));
+      break;
+    }
+  }
+  if (auto written = journal.write_now(ops); !written) return unexpected("cannot write seed: " + written.error());
+  spdlog::info("first start: seeded configuration from {}", config.seed_file.string());
+  if (admin) {
+    spdlog::info("admin key for org '{}' (shown once): {}", admin->key.org_id, admin->token);
+    if (!config.seed_admin_key_file.empty() && write_secret(config.seed_admin_key_file, admin->token)) {
+      spdlog::info("admin key also written to {}", config.seed_admin_key_file.string());
+    }
+  }
+  return Ok{};
+}
+
 int run(const Args& args) {
   auto config = load_config(args.config_path);
   if (!config) {
@@ -83,6 +224,7 @@ int run(const Args& args) {
     return 1;
   }
   if (!args.show_call.empty()) return show_call(*config, args.show_call);
+  if (!args.backup_dir.empty()) return backup(*config, args.backup_dir);
   if (args.check_config) {
     std::printf("config OK: %s\n", args.config_path.c_str());
     return 0;
@@ -99,27 +241,13 @@ int run(const Args& args) {
   }
   auto& j = **journal;
 
-  auto directory = store::load_directory(j);
-  if (directory && directory->org_count() == 0 && !config->seed_file.empty()) {
-    auto seed = app::seed_records(config->seed_file, system_now());
-    if (!seed) {
-      spdlog::critical("{}", seed.error());
-      return 1;
-    }
-    if (auto written = j.write_now(*seed); !written) {
-      spdlog::critical("cannot write seed: {}", written.error());
-      return 1;
-    }
-    spdlog::info("first start: seeded configuration from {}", config->seed_file.string());
-    directory = store::load_directory(j);
-  }
-  if (!directory) {
-    spdlog::critical("{}", directory.error());
+  if (auto seeded = seed_on_first_start(*config, j); !seeded) {
+    spdlog::critical("{}", seeded.error());
     return 1;
   }
 
   ops::HttpMetrics metrics;
-  app::App application(*config, j, std::move(*directory), metrics);
+  app::App application(*config, j, metrics, load_system_key(*config));
   server::HttpServer server(
       io, config->http,
       [&application](server::HttpRequest&& req, server::RequestContext& ctx, server::Reply reply) {
@@ -131,11 +259,28 @@ int run(const Args& args) {
     return 1;
   }
   server.start();
-  application.set_ready(true);
   auto endpoint = fmt::format("{}:{}", config->listen_address, server.port());
-  spdlog::info("callrouterd {} serving on {} (data in {})", CALLROUTER_VERSION, endpoint,
+  spdlog::info("callrouterd {} listening on {} (data in {}); loading state", CALLROUTER_VERSION, endpoint,
                config->data_dir.string());
-  notifier.notify(fmt::format("READY=1\nSTATUS=serving on {}", endpoint));
+  notifier.notify("STATUS=loading state from the journal");
+
+  // Loading runs beside the loop so /healthz and /readyz (503) answer meanwhile.
+  std::thread loader([&] {
+    auto started = std::chrono::steady_clock::now();
+    auto state = app::load_state(j);
+    auto took = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
+    asio::post(io, [&, state = std::move(state), took]() mutable {
+      if (!state) {
+        spdlog::critical("cannot load state: {}", state.error());
+        io.stop();
+        return;
+      }
+      auto live = state->live_calls.size();
+      application.load(std::move(*state));
+      spdlog::info("ready in {} ms: {} calls in progress restored", took.count(), live);
+      notifier.notify(fmt::format("READY=1\nSTATUS=serving on {}", endpoint));
+    });
+  });
 
   asio::steady_timer watchdog(io);
   if (auto interval = notifier.watchdog_interval()) {
@@ -178,7 +323,6 @@ int run(const Args& args) {
     stopping = true;
     spdlog::info("signal {}: stopping (finishing {} open connections)", signal, server.open_connections());
     notifier.notify("STOPPING=1\nSTATUS=stopping");
-    application.set_ready(false);
     server.stop();
     reload_signals.cancel();
     watchdog.cancel();
@@ -196,6 +340,7 @@ int run(const Args& args) {
   });
 
   io.run();
+  loader.join();
   j.close();
   spdlog::info("stopped");
   return stopping ? 0 : 1;
@@ -216,6 +361,8 @@ int main(int argc, char** argv) {
       return 0;
     } else if (a == "--check-config") {
       args.check_config = true;
+    } else if (a == "--backup" && i + 1 < argc) {
+      args.backup_dir = argv[++i];
     } else if (a == "--show-call" && i + 1 < argc) {
       args.show_call = argv[++i];
     } else if (a == "--config" && i + 1 < argc) {

@@ -1,12 +1,17 @@
 // The request handler behind the HTTP server: routes each request to its handler and owns the
-// state those handlers share (directory, journal, metrics). Runs on the event-loop thread only.
+// state those handlers share (directory, calls, journal, metrics). Runs on the event-loop thread.
 #pragma once
 
 #include <functional>
+#include <optional>
+#include <vector>
 
+#include "app/call_book.hpp"
+#include "auth/api_key.hpp"
 #include "common/time.hpp"
 #include "config/config.hpp"
 #include "engine/directory.hpp"
+#include "provider/twilio/form.hpp"
 #include "server/http_message.hpp"
 #include "store/journal.hpp"
 
@@ -16,26 +21,67 @@ class HttpMetrics;
 
 namespace callrouter::app {
 
+struct Principal {
+  auth::Role role = auth::Role::agent;
+  std::string org_id;   // empty for the system key
+  std::string user_id;  // agent keys
+};
+
+// What start-up loads from the journal before the app is ready.
+struct LoadedState {
+  engine::Directory directory;
+  std::vector<engine::CallRecord> live_calls;
+};
+Expected<LoadedState> load_state(const store::Journal& journal);
+
 class App {
  public:
   using Clock = std::function<Timestamp()>;
-  App(Config config, store::Journal& journal, engine::Directory directory, ops::HttpMetrics& metrics,
+  App(Config config, store::Journal& journal, ops::HttpMetrics& metrics, std::string system_key,
       Clock clock = system_now);
 
   void handle(server::HttpRequest&& request, server::RequestContext& context, server::Reply reply);
 
+  // Installs what start-up loaded; the app answers 503 (not ready) until then.
+  void load(LoadedState state);
+  bool ready() const { return ready_; }
   void set_ready(bool ready) { ready_ = ready; }
   // SIGHUP: settings that can change while serving.
   void reload(const Config& config) { config_ = config; }
   const engine::Directory& directory() const { return directory_; }
 
+  using Params = std::vector<std::string_view>;  // path segments matched by {} in a route
+
  private:
-  void twilio_voice(server::HttpRequest&& request, server::Reply reply);
+  struct TwilioRequest {
+    const engine::Org* org = nullptr;
+    twilio::Form form;
+  };
+  // Parses and authenticates a provider webhook; on failure it has replied already.
+  std::optional<TwilioRequest> verify_twilio(const server::HttpRequest& request, server::Reply& reply);
+  std::optional<Principal> authenticate(const server::HttpRequest& request) const;
+  // Replays a stored answer for a retried request; true when it did.
+  bool replay_if_seen(const server::HttpRequest& request, const engine::Org& org, server::Reply& reply);
+  // Commits `ops` and replies `answer` once durable (503 if the journal refused).
+  void commit_and_reply(store::WriteSet ops, CallBook::Ticket ticket, StoredAnswer answer, server::Reply reply);
+
+  void twilio_voice(server::HttpRequest&& request, const Params&, server::Reply reply);
+  void twilio_status(server::HttpRequest&& request, const Params&, server::Reply reply);
+  void create_org(server::HttpRequest&& request, const Principal& who, server::Reply reply);
+  void create_key(server::HttpRequest&& request, const Principal& who, server::Reply reply);
+  void list_keys(const Principal& who, server::Reply reply);
+  void revoke_key(std::string_view id, const Principal& who, server::Reply reply);
+  void get_call(std::string_view sid, const Principal& who, server::Reply reply);
+  void backup(server::HttpRequest&& request, server::Reply reply);
+
+  friend struct Router;
 
   Config config_;
   store::Journal& journal_;
   engine::Directory directory_;
+  CallBook calls_;
   ops::HttpMetrics& metrics_;
+  std::string system_key_;
   Clock clock_;
   bool ready_ = false;
 };

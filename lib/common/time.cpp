@@ -46,3 +46,35 @@ std::optional<Timestamp> parse_rfc3339(std::string_view s) {
 }
 
 }  // namespace callrouter
+
+namespace callrouter {
+
+std::optional<Timestamp> parse_rfc2822(std::string_view s) {
+  using namespace std::chrono;
+  static constexpr std::string_view kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                                 "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  if (auto comma = s.find(','); comma != std::string_view::npos) s.remove_prefix(comma + 1);
+  std::string copy(s.substr(0, 64));
+  int d, y, h, mi, sec;
+  char mon[4] = {};
+  char zone[8] = {};
+  if (std::sscanf(copy.c_str(), " %2d %3s %4d %2d:%2d:%2d %7s", &d, mon, &y, &h, &mi, &sec, zone) != 7) {
+    return std::nullopt;
+  }
+  unsigned m = 0;
+  for (unsigned i = 0; i < 12; ++i) {
+    if (kMonths[i] == mon) m = i + 1;
+  }
+  std::string_view z(zone);
+  if (m == 0 || z.size() != 5 || (z[0] != '+' && z[0] != '-')) return std::nullopt;
+  for (char c : z.substr(1)) {
+    if (c < '0' || c > '9') return std::nullopt;
+  }
+  int offset_min = ((z[1] - '0') * 10 + (z[2] - '0')) * 60 + (z[3] - '0') * 10 + (z[4] - '0');
+  if (z[0] == '-') offset_min = -offset_min;
+  year_month_day ymd{year{y}, month{m}, day{static_cast<unsigned>(d)}};
+  if (!ymd.ok() || h > 23 || mi > 59 || sec > 60) return std::nullopt;
+  return Timestamp(sys_days(ymd) + hours(h) + minutes(mi) + seconds(sec) - minutes(offset_min));
+}
+
+}  // namespace callrouter

@@ -5,6 +5,51 @@
 #include "common/json_writer.hpp"
 
 namespace callrouter::engine {
+namespace {
+
+void optional_string(JsonWriter& w, std::string_view key, const std::string& v) {
+  w.key(key);
+  if (v.empty()) {
+    w.null();
+  } else {
+    w.value(v);
+  }
+}
+
+void optional_time(JsonWriter& w, std::string_view key, const std::optional<Timestamp>& t) {
+  w.key(key);
+  if (t) {
+    w.value(format_rfc3339(*t));
+  } else {
+    w.null();
+  }
+}
+
+struct Reader {
+  simdjson::dom::object o;
+  std::string str(const char* key) const {
+    std::string_view v;
+    return o[key].get(v) == simdjson::SUCCESS ? std::string(v) : std::string();
+  }
+  std::optional<std::int64_t> integer(const char* key) const {
+    std::int64_t v;
+    if (o[key].get(v) == simdjson::SUCCESS) return v;
+    return std::nullopt;
+  }
+  std::optional<Timestamp> time(const char* key) const {
+    std::string_view v;
+    if (o[key].get(v) != simdjson::SUCCESS) return std::nullopt;
+    return parse_rfc3339(v);
+  }
+};
+
+}  // namespace
+
+bool is_terminal_status(std::string_view s) {
+  return s == "completed" || s == "busy" || s == "no-answer" || s == "failed" || s == "canceled";
+}
+
+bool CallRecord::terminal() const { return is_terminal_status(status); }
 
 std::string to_json(const CallRecord& r) {
   JsonWriter w;
@@ -15,23 +60,26 @@ std::string to_json(const CallRecord& r) {
       .field("from", r.from)
       .field("to", r.to)
       .field("status", r.status);
-  w.key("disposition");
-  if (r.disposition.empty()) {
-    w.null();
-  } else {
-    w.value(r.disposition);
-  }
-  w.key("flow_id");
-  if (r.flow_id.empty()) {
-    w.null();
-  } else {
-    w.value(r.flow_id);
-  }
+  optional_string(w, "disposition", r.disposition);
+  optional_string(w, "user_id", r.user_id);
+  optional_string(w, "flow_id", r.flow_id);
   w.field("flow_version", static_cast<std::int64_t>(r.flow_version));
   w.key("flow_path").begin_array();
   for (const auto& s : r.flow_path) w.value(s);
   w.end_array();
   w.field("started_at", format_rfc3339(r.started_at));
+  optional_time(w, "answered_at", r.answered_at);
+  optional_time(w, "ended_at", r.ended_at);
+  w.key("duration_s");
+  if (r.duration_s) {
+    w.value(*r.duration_s);
+  } else {
+    w.null();
+  }
+  w.field("last_status_seq", r.last_status_seq);
+  w.key("status_seqs").begin_array();
+  for (auto s : r.status_seqs) w.value(static_cast<std::int64_t>(s));
+  w.end_array();
   w.end_object();
   return w.take();
 }
@@ -40,21 +88,18 @@ Expected<CallRecord> call_record_from_json(std::string_view json) {
   simdjson::dom::parser parser;
   simdjson::dom::object o;
   if (parser.parse(json.data(), json.size()).get(o)) return unexpected(std::string("call record is not a JSON object"));
+  Reader rd{o};
   CallRecord r;
-  auto str = [&](const char* key, std::string& out) {
-    std::string_view v;
-    if (o[key].get(v) == simdjson::SUCCESS) out = std::string(v);
-  };
-  str("sid", r.sid);
-  str("org_id", r.org_id);
-  str("direction", r.direction);
-  str("from", r.from);
-  str("to", r.to);
-  str("status", r.status);
-  str("disposition", r.disposition);
-  str("flow_id", r.flow_id);
-  std::uint64_t version = 0;
-  if (o["flow_version"].get(version) == simdjson::SUCCESS) r.flow_version = static_cast<std::uint32_t>(version);
+  r.sid = rd.str("sid");
+  r.org_id = rd.str("org_id");
+  r.direction = rd.str("direction");
+  r.from = rd.str("from");
+  r.to = rd.str("to");
+  r.status = rd.str("status");
+  r.disposition = rd.str("disposition");
+  r.user_id = rd.str("user_id");
+  r.flow_id = rd.str("flow_id");
+  r.flow_version = static_cast<std::uint32_t>(rd.integer("flow_version").value_or(0));
   simdjson::dom::array path;
   if (o["flow_path"].get(path) == simdjson::SUCCESS) {
     for (auto e : path) {
@@ -62,13 +107,48 @@ Expected<CallRecord> call_record_from_json(std::string_view json) {
       if (e.get(s) == simdjson::SUCCESS) r.flow_path.emplace_back(s);
     }
   }
-  std::string started;
-  str("started_at", started);
-  auto t = parse_rfc3339(started);
-  if (!t) return unexpected(std::string("call record has no valid started_at"));
-  r.started_at = *t;
+  auto started = rd.time("started_at");
+  if (!started) return unexpected(std::string("call record has no valid started_at"));
+  r.started_at = *started;
+  r.answered_at = rd.time("answered_at");
+  r.ended_at = rd.time("ended_at");
+  r.duration_s = rd.integer("duration_s");
+  r.last_status_seq = rd.integer("last_status_seq").value_or(-1);
+  simdjson::dom::array seqs;
+  if (o["status_seqs"].get(seqs) == simdjson::SUCCESS) {
+    for (auto e : seqs) {
+      std::uint64_t s;
+      if (e.get(s) == simdjson::SUCCESS) r.status_seqs.push_back(static_cast<std::uint32_t>(s));
+    }
+  }
   if (r.sid.empty() || r.org_id.empty()) return unexpected(std::string("call record lacks sid or org_id"));
   return r;
+}
+
+std::string to_json(const CallEvent& e) {
+  JsonWriter w;
+  w.begin_object()
+      .field("kind", e.kind)
+      .field("seq", e.seq)
+      .field("status", e.status)
+      .field("at", format_rfc3339(e.at))
+      .end_object();
+  return w.take();
+}
+
+Expected<CallEvent> call_event_from_json(std::string_view json) {
+  simdjson::dom::parser parser;
+  simdjson::dom::object o;
+  if (parser.parse(json.data(), json.size()).get(o)) return unexpected(std::string("call event is not a JSON object"));
+  Reader rd{o};
+  CallEvent e;
+  e.kind = rd.str("kind");
+  e.seq = rd.integer("seq").value_or(0);
+  e.status = rd.str("status");
+  auto at = rd.time("at");
+  if (!at) return unexpected(std::string("call event has no valid time"));
+  e.at = *at;
+  return e;
 }
 
 }  // namespace callrouter::engine

@@ -18,15 +18,35 @@ struct CallRecord {
   std::string direction;    // inbound | outbound
   std::string from;
   std::string to;
-  std::string status;       // provider CallStatus, latest known
+  std::string status;       // provider CallStatus, latest by SequenceNumber; terminal ones stick
   std::string disposition;  // answered | missed | abandoned | voicemail | rejected | failed | "" while live
+  std::string user_id;      // the telephony user who took or made the call, if any
   std::string flow_id;
   std::uint32_t flow_version = 0;
   std::vector<std::string> flow_path;  // state ids visited, in order
   Timestamp started_at{};
+  std::optional<Timestamp> answered_at;
+  std::optional<Timestamp> ended_at;
+  std::optional<std::int64_t> duration_s;
+  std::int64_t last_status_seq = -1;   // highest SequenceNumber applied to `status`
+  std::vector<std::uint32_t> status_seqs;  // every status SequenceNumber seen: duplicates are dropped
+
+  bool terminal() const;
 };
+
+// One entry of a call's timeline (call_events column family), in arrival order per kind.
+struct CallEvent {
+  std::string kind;      // "voice" (the first webhook) or "status"
+  std::int64_t seq = 0;  // SequenceNumber for status events, 0 for voice
+  std::string status;
+  Timestamp at{};        // when the provider says it happened (Timestamp), else when received
+};
+
+bool is_terminal_status(std::string_view status);
 
 std::string to_json(const CallRecord& record);
 Expected<CallRecord> call_record_from_json(std::string_view json);
+std::string to_json(const CallEvent& event);
+Expected<CallEvent> call_event_from_json(std::string_view json);
 
 }  // namespace callrouter::engine

@@ -24,6 +24,28 @@ const FlowEntry* Directory::flow(std::string_view org_id, std::string_view flow_
   return it == org_it->second.end() ? nullptr : &it->second;
 }
 
+const auth::ApiKey* Directory::key(std::string_view key_id) const {
+  auto it = keys_.find(key_id);
+  return it == keys_.end() ? nullptr : &it->second;
+}
+
+void Directory::put_key(auth::ApiKey key) {
+  auto id = key.id;
+  keys_[id] = std::move(key);
+}
+
+void Directory::erase_org(std::string_view id) {
+  auto it = orgs_.find(id);
+  if (it == orgs_.end()) return;
+  org_by_account_.erase(it->second.account_sid);
+  orgs_.erase(it);
+}
+
+void Directory::erase_key(std::string_view id) {
+  auto it = keys_.find(id);
+  if (it != keys_.end()) keys_.erase(it);
+}
+
 void Directory::put_org(Org org) {
   if (auto* old = this->org(org.id)) org_by_account_.erase(old->account_sid);
   org_by_account_[org.account_sid] = org.id;

@@ -7,6 +7,7 @@
 #include <string>
 #include <unordered_map>
 
+#include "auth/api_key.hpp"
 #include "flow/compiled_flow.hpp"
 
 namespace callrouter::engine {
@@ -58,17 +59,29 @@ class Directory {
   const Org* org_by_account(std::string_view account_sid) const;
   const NumberEntry* number(std::string_view e164) const;
   const FlowEntry* flow(std::string_view org_id, std::string_view flow_id) const;
+  const auth::ApiKey* key(std::string_view key_id) const;
   std::size_t org_count() const { return orgs_.size(); }
+  template <class Visit>
+  void for_each_key(std::string_view org_id, Visit&& visit) const {
+    for (const auto& [id, k] : keys_) {
+      if (k.org_id == org_id) visit(k);
+    }
+  }
 
   void put_org(Org org);
   void put_number(NumberEntry number);
   void put_flow(FlowEntry flow);
+  void put_key(auth::ApiKey key);
+  // Undo of a put whose journal write failed.
+  void erase_org(std::string_view id);
+  void erase_key(std::string_view id);
 
  private:
   StringMap<Org> orgs_;
   StringMap<std::string> org_by_account_;
   StringMap<NumberEntry> numbers_;           // numbers are globally unique
   StringMap<StringMap<FlowEntry>> flows_;    // org id -> flow id -> flow
+  StringMap<auth::ApiKey> keys_;             // key ids are random and global
 };
 
 }  // namespace callrouter::engine

@@ -42,6 +42,17 @@ std::string call_time_key(std::string_view org_id, Timestamp started_at, std::st
   return key;
 }
 
+std::string call_event_key(std::string_view org_id, std::string_view call_sid, std::string_view kind,
+                           std::int64_t seq) {
+  std::string key = make_key({org_id, call_sid, kind, ""});
+  append_be64(key, static_cast<std::uint64_t>(seq));
+  return key;
+}
+
+std::string answer_key(std::string_view org_id, std::string_view kind, std::string_view id) {
+  return make_key({org_id, kind, id});
+}
+
 WriteOp put_org(const engine::Org& org) {
   JsonWriter w;
   w.begin_object()
@@ -91,6 +102,20 @@ WriteOp put_flow(const engine::FlowEntry& f) {
   return {Cf::config, flow_key(f.org_id, f.id), encode_value(w.str())};
 }
 
+WriteOp put_key(const auth::ApiKey& k) {
+  JsonWriter w;
+  w.begin_object()
+      .field("id", k.id)
+      .field("org_id", k.org_id)
+      .field("role", auth::role_name(k.role))
+      .field("user_id", k.user_id)
+      .field("secret_sha256", k.secret_hash)
+      .field("created_at", format_rfc3339(k.created_at))
+      .field("revoked", k.revoked)
+      .end_object();
+  return {Cf::config, make_key({k.org_id, "key", k.id}), encode_value(w.str())};
+}
+
 Expected<engine::Directory> load_directory(const Journal& journal) {
   engine::Directory dir;
   simdjson::dom::parser parser;
@@ -112,6 +137,23 @@ Expected<engine::Directory> load_directory(const Journal& journal) {
     } else if (kind == "number") {
       dir.put_number({get_string(o, "number"), get_string(o, "org_id"), get_string(o, "country"),
                       get_string(o, "type"), get_string(o, "flow_id")});
+    } else if (kind == "key") {
+      auth::ApiKey k;
+      k.id = get_string(o, "id");
+      k.org_id = get_string(o, "org_id");
+      auto role = auth::parse_role(get_string(o, "role"));
+      if (!role) {
+        error = fmt::format("config record '{}': unknown role", printable(key));
+        return false;
+      }
+      k.role = *role;
+      k.user_id = get_string(o, "user_id");
+      k.secret_hash = get_string(o, "secret_sha256");
+      k.created_at = parse_rfc3339(get_string(o, "created_at")).value_or(Timestamp{});
+      bool revoked = false;
+      if (o["revoked"].get(revoked)) revoked = false;
+      k.revoked = revoked;
+      dir.put_key(std::move(k));
     } else if (kind == "flow") {
       engine::FlowEntry f;
       f.id = get_string(o, "id");

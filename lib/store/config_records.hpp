@@ -17,10 +17,14 @@ std::string number_key(std::string_view org_id, std::string_view e164);
 std::string flow_key(std::string_view org_id, std::string_view flow_id);
 std::string call_key(std::string_view org_id, std::string_view call_sid);
 std::string call_time_key(std::string_view org_id, Timestamp started_at, std::string_view call_sid);
+std::string call_event_key(std::string_view org_id, std::string_view call_sid, std::string_view kind, std::int64_t seq);
+// Idempotency: what was answered to a request, by org and a request identity.
+std::string answer_key(std::string_view org_id, std::string_view kind, std::string_view id);
 
 WriteOp put_org(const engine::Org& org);
 WriteOp put_number(const engine::NumberEntry& number);
 WriteOp put_flow(const engine::FlowEntry& flow);
+WriteOp put_key(const auth::ApiKey& key);
 
 // Reads every configuration object; a record that cannot be decoded is an error naming its key
 // (refusing to start beats routing with half a configuration).

@@ -11,7 +11,7 @@ namespace callrouter::store {
 namespace {
 
 constexpr std::array<const char*, static_cast<std::size_t>(Cf::count_)> kCfNames{
-    "config", "calls", "calls_by_time", "call_events", "ledger", "idempotency", "outbox"};
+    "config", "calls", "calls_by_time", "call_events", "ledger", "idempotency", "outbox", "live_calls"};
 
 }  // namespace
 

@@ -30,6 +30,7 @@ enum class Cf : std::size_t {
   ledger,         // credit ledger entries
   idempotency,    // webhook idempotency keys -> stored answer
   outbox,         // outbound requests that must not be lost
+  live_calls,     // index: org, sid -> "" for calls not yet ended (restored at start)
   count_
 };
 

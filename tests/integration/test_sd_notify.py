@@ -50,7 +50,8 @@ class SdNotifyTest(unittest.TestCase):
             receive_until(lambda m: "STOPPING=1" in m)
             self.assertEqual(d.proc.wait(10), 0)
             lifecycle = [m.split("\n")[0] for m in messages if m != "WATCHDOG=1"]
-            self.assertEqual(lifecycle, ["READY=1", "RELOADING=1", "READY=1", "STOPPING=1"])
+            self.assertEqual(lifecycle, ["STATUS=loading state from the journal", "READY=1", "RELOADING=1",
+                                         "READY=1", "STOPPING=1"])
         finally:
             sock.close()
             d.close()

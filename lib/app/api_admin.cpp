@@ -1,0 +1,293 @@
+// The /v1 routes of this release: organisations, API keys, reading calls, and backups.
+// The org always comes from the key; other orgs' objects answer exactly like missing ones.
+#include <simdjson.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+
+#include "app/app.hpp"
+#include "common/json_writer.hpp"
+#include "store/config_records.hpp"
+
+namespace callrouter::app {
+
+using server::HttpRequest;
+using server::HttpResponse;
+using server::json_error;
+using server::Reply;
+
+namespace {
+
+HttpResponse json(int status, std::string body) {
+  HttpResponse r;
+  r.status = status;
+  r.body = std::move(body);
+  return r;
+}
+
+bool valid_id(std::string_view id) {
+  if (id.empty() || id.size() > 64) return false;
+  return std::all_of(id.begin(), id.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
+  });
+}
+
+bool all_hex(std::string_view s) {
+  return std::all_of(s.begin(), s.end(), [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
+}
+
+bool valid_e164(std::string_view n) {
+  if (n.size() < 8 || n.size() > 16 || n[0] != '+' || n[1] == '0') return false;
+  return std::all_of(n.begin() + 1, n.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+// A JSON object body with only known string fields; errors name the field.
+struct BodyFields {
+  std::vector<std::pair<std::string, std::string>> values;
+  std::string_view get(std::string_view name) const {
+    for (const auto& [k, v] : values) {
+      if (k == name) return v;
+    }
+    return {};
+  }
+  bool has(std::string_view name) const {
+    return std::any_of(values.begin(), values.end(), [&](const auto& kv) { return kv.first == name; });
+  }
+};
+
+Expected<BodyFields> parse_fields(std::string_view body, std::initializer_list<std::string_view> allowed) {
+  simdjson::dom::parser parser;
+  simdjson::dom::object o;
+  if (parser.parse(body.data(), body.size()).get(o)) return unexpected(std::string("body must be a JSON object"));
+  BodyFields fields;
+  for (auto [k, v] : o) {
+    if (std::find(allowed.begin(), allowed.end(), k) == allowed.end()) {
+      return unexpected(fmt::format("field '{}': unknown field", k));
+    }
+    std::string_view s;
+    if (v.is_null()) continue;
+    if (v.get(s)) return unexpected(fmt::format("field '{}': must be a string", k));
+    if (s.size() > 256) return unexpected(fmt::format("field '{}': longer than 256 bytes", k));
+    fields.values.emplace_back(std::string(k), std::string(s));
+  }
+  return fields;
+}
+
+std::string org_json(const engine::Org& org) {
+  JsonWriter w;
+  w.begin_object()
+      .field("id", org.id)
+      .field("name", org.name)
+      .field("account_sid", org.account_sid)
+      .field("timezone", org.timezone)
+      .field("support_number", org.support_number)
+      .end_object();
+  return w.take();
+}
+
+void key_fields(JsonWriter& w, const auth::ApiKey& k) {
+  w.field("id", k.id).field("org", k.org_id).field("role", auth::role_name(k.role));
+  w.key("user_id");
+  if (k.user_id.empty()) {
+    w.null();
+  } else {
+    w.value(k.user_id);
+  }
+  w.field("created_at", format_rfc3339(k.created_at)).field("revoked", k.revoked);
+}
+
+HttpResponse not_found(std::string_view what) { return json_error(404, "not_found", fmt::format("no such {}", what)); }
+
+}  // namespace
+
+void App::create_org(HttpRequest&& request, const Principal&, Reply reply) {
+  auto body = parse_fields(request.body, {"id", "name", "account_sid", "auth_token", "timezone", "support_number"});
+  if (!body) return reply(json_error(400, "invalid_request", body.error()));
+  engine::Org org{std::string(body->get("id")), std::string(body->get("name")), std::string(body->get("account_sid")),
+                  std::string(body->get("auth_token")), std::string(body->get("timezone")),
+                  std::string(body->get("support_number"))};
+  if (!valid_id(org.id)) return reply(json_error(400, "invalid_request", "field 'id': must match [a-z0-9_-]{1,64}"));
+  if (org.account_sid.size() != 34 || !org.account_sid.starts_with("AC") || !all_hex(org.account_sid.substr(2))) {
+    return reply(json_error(400, "invalid_request", "field 'account_sid': must be AC followed by 32 hex digits"));
+  }
+  if (org.auth_token.size() < 16 || org.auth_token.size() > 128) {
+    return reply(json_error(400, "invalid_request", "field 'auth_token': must be 16 to 128 characters"));
+  }
+  if (org.timezone.empty()) return reply(json_error(400, "invalid_request", "field 'timezone': is required"));
+  if (!org.support_number.empty() && !valid_e164(org.support_number)) {
+    return reply(json_error(400, "invalid_request", "field 'support_number': must be an E.164 number"));
+  }
+  if (org.name.empty()) org.name = org.id;
+  if (directory_.org(org.id) != nullptr) return reply(json_error(409, "conflict", "an org with this id exists"));
+  if (directory_.org_by_account(org.account_sid) != nullptr) {
+    return reply(json_error(409, "conflict", "another org uses this account_sid"));
+  }
+  // Visible at once so a second request in the same loop turn sees the conflict; undone if the
+  // write fails (the journal then refuses everything built on it).
+  directory_.put_org(org);
+  journal_.commit({store::put_org(org)}, [this, org, reply = std::move(reply)](bool durable) {
+    if (!durable) {
+      directory_.erase_org(org.id);
+      return reply(json_error(503, "journal_unavailable", "the org could not be stored; retry"));
+    }
+    spdlog::info("org '{}' created", org.id);
+    reply(json(201, org_json(org)));
+  });
+}
+
+void App::create_key(HttpRequest&& request, const Principal& who, Reply reply) {
+  if (who.role == auth::Role::agent) return reply(json_error(403, "forbidden", "agent keys cannot issue keys"));
+  auto body = parse_fields(request.body, {"org", "role", "user_id"});
+  if (!body) return reply(json_error(400, "invalid_request", body.error()));
+  std::string org_id;
+  if (who.role == auth::Role::system) {
+    org_id = std::string(body->get("org"));
+    if (org_id.empty()) return reply(json_error(400, "invalid_request", "field 'org': is required with the system key"));
+    if (directory_.org(org_id) == nullptr) return reply(not_found("org"));
+  } else {
+    // Any other org named here gets the same answer whether it exists or not.
+    if (body->has("org") && body->get("org") != who.org_id) {
+      return reply(json_error(403, "forbidden", "an admin key issues keys for its own org only"));
+    }
+    org_id = who.org_id;
+  }
+  auto role = auth::parse_role(body->get("role"));
+  if (!role) return reply(json_error(400, "invalid_request", "field 'role': must be \"admin\" or \"agent\""));
+  auto user_id = body->get("user_id");
+  if (*role == auth::Role::agent && user_id.empty()) {
+    return reply(json_error(400, "invalid_request", "field 'user_id': an agent key belongs to a user"));
+  }
+  if (!user_id.empty() && !valid_id(user_id)) {
+    return reply(json_error(400, "invalid_request", "field 'user_id': must match [a-z0-9_-]{1,64}"));
+  }
+  auto issued = auth::issue_key(org_id, *role, user_id, clock_());
+  directory_.put_key(issued.key);
+  journal_.commit({store::put_key(issued.key)}, [this, issued, reply = std::move(reply)](bool durable) {
+    if (!durable) {
+      directory_.erase_key(issued.key.id);
+      return reply(json_error(503, "journal_unavailable", "the key could not be stored; retry"));
+    }
+    JsonWriter w;
+    w.begin_object();
+    key_fields(w, issued.key);
+    w.field("key", issued.token).end_object();
+    reply(json(201, w.take()));
+  });
+}
+
+void App::list_keys(const Principal& who, Reply reply) {
+  JsonWriter w;
+  w.begin_object().key("keys").begin_array();
+  directory_.for_each_key(who.org_id, [&](const auth::ApiKey& k) {
+    w.begin_object();
+    key_fields(w, k);
+    w.end_object();
+  });
+  w.end_array().end_object();
+  reply(json(200, w.take()));
+}
+
+void App::revoke_key(std::string_view id, const Principal& who, Reply reply) {
+  if (who.role == auth::Role::agent) return reply(json_error(403, "forbidden", "agent keys cannot revoke keys"));
+  const auto* key = directory_.key(id);
+  if (key == nullptr || (who.role != auth::Role::system && key->org_id != who.org_id)) return reply(not_found("key"));
+  auto before = *key;
+  auto revoked = before;
+  revoked.revoked = true;
+  directory_.put_key(revoked);
+  journal_.commit({store::put_key(revoked)}, [this, before, revoked, reply = std::move(reply)](bool durable) {
+    if (!durable) {
+      directory_.put_key(before);
+      return reply(json_error(503, "journal_unavailable", "the key could not be revoked; retry"));
+    }
+    JsonWriter w;
+    w.begin_object();
+    key_fields(w, revoked);
+    w.end_object();
+    reply(json(200, w.take()));
+  });
+}
+
+void App::get_call(std::string_view sid, const Principal& who, Reply reply) {
+  if (who.role == auth::Role::system) return reply(json_error(403, "forbidden", "use an org key to read calls"));
+  auto record = calls_.find(who.org_id, sid);
+  // Agents see the calls they took or made; anything else looks like no call at all.
+  if (!record || (who.role == auth::Role::agent && record->user_id != who.user_id)) return reply(not_found("call"));
+  std::vector<engine::CallEvent> events;
+  journal_.scan_prefix(store::Cf::call_events, store::make_key({who.org_id, sid, ""}),
+                       [&](std::string_view, std::string_view stored) {
+                         auto payload = store::decode_value(stored);
+                         if (payload) {
+                           if (auto e = engine::call_event_from_json(*payload)) events.push_back(std::move(*e));
+                         }
+                         return true;
+                       });
+  std::stable_sort(events.begin(), events.end(), [](const auto& a, const auto& b) {
+    return a.at != b.at ? a.at < b.at : a.seq < b.seq;
+  });
+  const auto& r = *record;
+  auto time_or_null = [](JsonWriter& w, std::string_view k, const std::optional<Timestamp>& t) {
+    w.key(k);
+    if (t) {
+      w.value(format_rfc3339(*t));
+    } else {
+      w.null();
+    }
+  };
+  auto string_or_null = [](JsonWriter& w, std::string_view k, const std::string& s) {
+    w.key(k);
+    if (s.empty()) {
+      w.null();
+    } else {
+      w.value(s);
+    }
+  };
+  JsonWriter w;
+  w.begin_object()
+      .field("sid", r.sid)
+      .field("direction", r.direction)
+      .field("from", r.from)
+      .field("to", r.to)
+      .field("status", r.status);
+  string_or_null(w, "disposition", r.disposition);
+  string_or_null(w, "user_id", r.user_id);
+  string_or_null(w, "flow_id", r.flow_id);
+  w.field("started_at", format_rfc3339(r.started_at));
+  time_or_null(w, "answered_at", r.answered_at);
+  time_or_null(w, "ended_at", r.ended_at);
+  w.key("duration_s");
+  if (r.duration_s) {
+    w.value(*r.duration_s);
+  } else {
+    w.null();
+  }
+  w.key("charge_micro").null();  // billing arrives with the credits issue
+  w.key("flow_path").begin_array();
+  for (const auto& s : r.flow_path) w.value(s);
+  w.end_array();
+  w.key("events").begin_array();
+  for (const auto& e : events) {
+    w.begin_object().field("kind", e.kind).field("seq", e.seq).field("status", e.status).field("at", format_rfc3339(e.at)).end_object();
+  }
+  w.end_array().end_object();
+  reply(json(200, w.take()));
+}
+
+void App::backup(HttpRequest&& request, Reply reply) {
+  auto body = parse_fields(request.body, {"dir"});
+  if (!body) return reply(json_error(400, "invalid_request", body.error()));
+  std::filesystem::path dir(body->get("dir"));
+  if (dir.empty() || !dir.is_absolute()) {
+    return reply(json_error(400, "invalid_request", "field 'dir': must be an absolute path"));
+  }
+  if (std::filesystem::exists(dir)) return reply(json_error(409, "conflict", "field 'dir': already exists"));
+  // A checkpoint hard-links the immutable files and copies the rest: quick, so it runs inline.
+  auto done = journal_.checkpoint(dir);
+  if (!done) return reply(json_error(500, "backup_failed", done.error()));
+  spdlog::info("backup written to {}", dir.string());
+  JsonWriter w;
+  w.begin_object().field("dir", dir.string()).end_object();
+  reply(json(201, w.take()));
+}
+
+}  // namespace callrouter::app

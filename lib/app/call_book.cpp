@@ -1,0 +1,115 @@
+#include "app/call_book.hpp"
+
+#include <charconv>
+
+#include "store/config_records.hpp"
+
+namespace callrouter::app {
+
+std::string encode_answer(const StoredAnswer& a) {
+  // "status\ncontent-type\nbody": the body may hold anything, so it goes last.
+  return std::to_string(a.status) + "\n" + a.content_type + "\n" + a.body;
+}
+
+std::optional<StoredAnswer> decode_answer(std::string_view s) {
+  auto nl1 = s.find('\n');
+  if (nl1 == std::string_view::npos) return std::nullopt;
+  auto nl2 = s.find('\n', nl1 + 1);
+  if (nl2 == std::string_view::npos) return std::nullopt;
+  StoredAnswer a;
+  auto [p, ec] = std::from_chars(s.data(), s.data() + nl1, a.status);
+  if (ec != std::errc() || p != s.data() + nl1) return std::nullopt;
+  a.content_type = std::string(s.substr(nl1 + 1, nl2 - nl1 - 1));
+  a.body = std::string(s.substr(nl2 + 1));
+  return a;
+}
+
+std::optional<engine::CallRecord> CallBook::find(std::string_view org_id, std::string_view sid) const {
+  auto key = store::call_key(org_id, sid);
+  if (auto it = pending_.find(key); it != pending_.end()) return it->second.record;
+  if (auto it = live_.find(key); it != live_.end()) return it->second;
+  auto stored = journal_.get(store::Cf::calls, key);
+  if (!stored) return std::nullopt;
+  auto payload = store::decode_value(*stored);
+  if (!payload) return std::nullopt;
+  auto record = engine::call_record_from_json(*payload);
+  if (!record) return std::nullopt;
+  return std::move(*record);
+}
+
+std::optional<StoredAnswer> CallBook::find_answer(std::string_view org_id, std::string_view kind,
+                                                  std::string_view id) const {
+  auto key = store::answer_key(org_id, kind, id);
+  if (auto it = pending_answers_.find(key); it != pending_answers_.end()) return it->second.answer;
+  auto stored = journal_.get(store::Cf::idempotency, key);
+  if (!stored) return std::nullopt;
+  auto payload = store::decode_value(*stored);
+  if (!payload) return std::nullopt;
+  return decode_answer(*payload);
+}
+
+CallBook::Ticket CallBook::stage(const engine::CallRecord& record, const engine::CallEvent* event,
+                                 store::WriteSet& ops) {
+  const Ticket ticket = next_ticket_++;
+  auto key = store::call_key(record.org_id, record.sid);
+  const bool known = pending_.contains(key) || live_.contains(key) ||
+                     journal_.get(store::Cf::calls, key).has_value();
+  ops.push_back({store::Cf::calls, key, store::encode_value(engine::to_json(record))});
+  if (!known) {
+    ops.push_back({store::Cf::calls_by_time, store::call_time_key(record.org_id, record.started_at, record.sid), ""});
+  }
+  if (record.terminal()) {
+    ops.push_back({store::Cf::live_calls, key, "", true});
+  } else {
+    ops.push_back({store::Cf::live_calls, key, ""});
+  }
+  if (event != nullptr) {
+    ops.push_back({store::Cf::call_events, store::call_event_key(record.org_id, record.sid, event->kind, event->seq),
+                   store::encode_value(engine::to_json(*event))});
+  }
+  pending_[key] = PendingRecord{record, ticket};
+  ticket_records_[ticket].emplace_back(std::move(key), record);
+  return ticket;
+}
+
+CallBook::Ticket CallBook::stage_answer(std::string_view org_id, std::string_view kind, std::string_view id,
+                                        const StoredAnswer& answer, store::WriteSet& ops, Ticket ticket) {
+  if (ticket == 0) ticket = next_ticket_++;
+  auto key = store::answer_key(org_id, kind, id);
+  ops.push_back({store::Cf::idempotency, key, store::encode_value(encode_answer(answer))});
+  pending_answers_[key] = PendingAnswer{answer, ticket};
+  ticket_answers_[ticket].push_back(std::move(key));
+  return ticket;
+}
+
+void CallBook::settle(Ticket ticket, bool durable) {
+  if (auto it = ticket_records_.find(ticket); it != ticket_records_.end()) {
+    for (auto& [key, record] : it->second) {
+      if (durable) {
+        if (record.terminal()) {
+          live_.erase(key);
+        } else {
+          live_[key] = std::move(record);
+        }
+      }
+      // A later write to the same call may own the pending entry now; it settles it itself.
+      auto p = pending_.find(key);
+      if (p != pending_.end() && p->second.ticket == ticket) pending_.erase(p);
+    }
+    ticket_records_.erase(it);
+  }
+  if (auto it = ticket_answers_.find(ticket); it != ticket_answers_.end()) {
+    for (const auto& key : it->second) {
+      auto p = pending_answers_.find(key);
+      if (p != pending_answers_.end() && p->second.ticket == ticket) pending_answers_.erase(p);
+    }
+    ticket_answers_.erase(it);
+  }
+}
+
+void CallBook::restore_live(engine::CallRecord record) {
+  auto key = store::call_key(record.org_id, record.sid);
+  live_[key] = std::move(record);
+}
+
+}  // namespace callrouter::app

@@ -1,0 +1,175 @@
+// Provider webhooks: signature check, idempotent replay, and the voice and status handlers.
+#include <spdlog/spdlog.h>
+
+#include <charconv>
+
+#include "app/app.hpp"
+#include "engine/call_status.hpp"
+#include "engine/incoming_call.hpp"
+#include "provider/twilio/render_actions.hpp"
+#include "provider/twilio/signature.hpp"
+#include "store/config_records.hpp"
+
+namespace callrouter::app {
+
+using server::HttpRequest;
+using server::HttpResponse;
+using server::json_error;
+using server::Reply;
+
+namespace {
+
+HttpResponse to_response(const StoredAnswer& a) {
+  HttpResponse r;
+  r.status = a.status;
+  r.content_type = a.content_type;
+  r.body = a.body;
+  return r;
+}
+
+template <class Int>
+std::optional<Int> parse_int(std::optional<std::string_view> s) {
+  if (!s) return std::nullopt;
+  Int v{};
+  auto [p, ec] = std::from_chars(s->data(), s->data() + s->size(), v);
+  if (ec != std::errc() || p != s->data() + s->size()) return std::nullopt;
+  return v;
+}
+
+// The provider's retry of one request carries the same token; replays must not write again.
+constexpr std::string_view kTokenKind = "token";
+constexpr std::string_view kVoiceKind = "voice";
+
+}  // namespace
+
+std::optional<App::TwilioRequest> App::verify_twilio(const HttpRequest& request, Reply& reply) {
+  auto signature = request.header("x-twilio-signature");
+  if (signature.empty()) {
+    spdlog::warn("twilio: {} {} without X-Twilio-Signature: refused", request.method, request.target);
+    reply(json_error(403, "forbidden", "missing X-Twilio-Signature"));
+    return std::nullopt;
+  }
+  const bool is_get = request.method == "GET";
+  auto form = twilio::parse_form(is_get ? request.query() : std::string_view(request.body));
+  if (!form) {
+    reply(json_error(400, "bad_request", form.error()));
+    return std::nullopt;
+  }
+  // The org whose token signs the request: by AccountSid, else by the number called.
+  const engine::Org* org = nullptr;
+  if (auto account = form->get("AccountSid")) org = directory_.org_by_account(*account);
+  if (org == nullptr) {
+    if (auto to = form->get("To")) {
+      if (const auto* number = directory_.number(*to)) org = directory_.org(number->org_id);
+    }
+  }
+  const auto url = config_.public_base_url + request.target;
+  // GET signs the URL alone: its parameters are already in it.
+  static const twilio::Form kNoParams;
+  if (org == nullptr || !twilio::validate_signature(org->auth_token, url, is_get ? kNoParams : *form, signature)) {
+    spdlog::warn("twilio: invalid signature for {} (account {}): refused", request.target,
+                 form->get("AccountSid").value_or("?"));
+    reply(json_error(403, "forbidden", "invalid X-Twilio-Signature"));
+    return std::nullopt;
+  }
+  return TwilioRequest{org, std::move(*form)};
+}
+
+bool App::replay_if_seen(const HttpRequest& request, const engine::Org& org, Reply& reply) {
+  auto token = request.header("i-twilio-idempotency-token");
+  if (token.empty()) return false;
+  auto seen = calls_.find_answer(org.id, kTokenKind, token);
+  if (!seen) return false;
+  reply(to_response(*seen));
+  return true;
+}
+
+void App::commit_and_reply(store::WriteSet ops, CallBook::Ticket ticket, StoredAnswer answer, Reply reply) {
+  // Acknowledged means durable: the answer goes out only once its records are on disk.
+  journal_.commit(std::move(ops), [this, ticket, answer = std::move(answer), reply = std::move(reply)](bool durable) {
+    calls_.settle(ticket, durable);
+    if (!durable) return reply(json_error(503, "journal_unavailable", "the call could not be recorded; retry"));
+    reply(to_response(answer));
+  });
+}
+
+void App::twilio_voice(HttpRequest&& request, const Params&, Reply reply) {
+  auto verified = verify_twilio(request, reply);
+  if (!verified) return;
+  const auto& org = *verified->org;
+  const auto& form = verified->form;
+  if (replay_if_seen(request, org, reply)) return;
+
+  auto call_sid = form.get("CallSid");
+  auto to = form.get("To");
+  auto from = form.get("From");
+  if (!call_sid || call_sid->empty() || !to || !from) {
+    return reply(json_error(400, "bad_request", "CallSid, From and To are required"));
+  }
+  // The same call asking again (a retry without a token) gets the same document.
+  if (auto answered = calls_.find_answer(org.id, kVoiceKind, *call_sid)) return reply(to_response(*answered));
+
+  const auto now = clock_();
+  engine::InboundCall call{*call_sid, *from, *to, form.get("CallStatus").value_or("ringing")};
+  auto decision = engine::decide_incoming_call(directory_, org, call, now);
+  auto& record = decision.record;
+  if (auto known = calls_.find(org.id, *call_sid)) {
+    // Status callbacks overtook the webhook: keep what they recorded.
+    record.status = known->status;
+    record.status_seqs = known->status_seqs;
+    record.last_status_seq = known->last_status_seq;
+    record.started_at = known->started_at;
+    record.answered_at = known->answered_at;
+    record.ended_at = known->ended_at;
+    record.duration_s = known->duration_s;
+    if (known->terminal() && record.disposition.empty()) record.disposition = known->disposition;
+  }
+  StoredAnswer answer{200, "text/xml", twilio::render_twiml(decision.actions)};
+  engine::CallEvent event{"voice", 0, std::string(call.status), now};
+  store::WriteSet ops;
+  auto ticket = calls_.stage(record, &event, ops);
+  calls_.stage_answer(org.id, kVoiceKind, record.sid, answer, ops, ticket);
+  if (auto token = request.header("i-twilio-idempotency-token"); !token.empty()) {
+    calls_.stage_answer(org.id, kTokenKind, token, answer, ops, ticket);
+  }
+  commit_and_reply(std::move(ops), ticket, std::move(answer), std::move(reply));
+}
+
+void App::twilio_status(HttpRequest&& request, const Params&, Reply reply) {
+  auto verified = verify_twilio(request, reply);
+  if (!verified) return;
+  const auto& org = *verified->org;
+  const auto& form = verified->form;
+  if (replay_if_seen(request, org, reply)) return;
+
+  auto call_sid = form.get("CallSid");
+  auto status = form.get("CallStatus");
+  if (!call_sid || call_sid->empty() || !status || status->empty()) {
+    return reply(json_error(400, "bad_request", "CallSid and CallStatus are required"));
+  }
+  engine::StatusCallback cb;
+  cb.call_sid = *call_sid;
+  cb.status = *status;
+  cb.direction = form.get("Direction").value_or("inbound");
+  cb.from = form.get("From").value_or("");
+  cb.to = form.get("To").value_or("");
+  cb.sequence = parse_int<std::uint32_t>(form.get("SequenceNumber"));
+  if (form.get("SequenceNumber") && !cb.sequence) {
+    return reply(json_error(400, "bad_request", "SequenceNumber must be a non-negative integer"));
+  }
+  if (auto ts = form.get("Timestamp")) cb.timestamp = parse_rfc2822(*ts);
+  cb.call_duration_s = parse_int<std::int64_t>(form.get("CallDuration"));
+
+  StoredAnswer answer{200, "application/json", R"({"status":"recorded"})"};
+  auto update = engine::apply_status(calls_.find(org.id, cb.call_sid), org.id, cb, clock_());
+  if (update.duplicate) return reply(to_response(answer));
+
+  store::WriteSet ops;
+  auto ticket = calls_.stage(update.record, &update.event, ops);
+  if (auto token = request.header("i-twilio-idempotency-token"); !token.empty()) {
+    calls_.stage_answer(org.id, kTokenKind, token, answer, ops, ticket);
+  }
+  commit_and_reply(std::move(ops), ticket, std::move(answer), std::move(reply));
+}
+
+}  // namespace callrouter::app
