@@ -349,6 +349,9 @@ int run(const Args& args) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // A full file system or a file-size limit must fail a write (EFBIG), not kill the daemon:
+  // the journal then answers 503 and recovers when space returns.
+  std::signal(SIGXFSZ, SIG_IGN);
   spdlog::set_default_logger(spdlog::stderr_logger_st("callrouterd"));
   Args args;
   for (int i = 1; i < argc; ++i) {

@@ -46,7 +46,8 @@ class Daemon:
             "auth": {"system_key_file": "system-key"},
             "provider": {"api_base_url": "http://127.0.0.1:9"},
             "log": {"level": "info"},
-            "seed": {"file": os.path.join(SOURCE_DIR, "config", "demo-seed.json")},
+            "seed": {"file": os.path.join(SOURCE_DIR, "config", "demo-seed.json"),
+                     "admin_key_file": "demo-admin-key"},
         }
         for key, value in (extra_config or {}).items():
             config[key] = value
@@ -125,18 +126,43 @@ class Daemon:
         finally:
             conn.close()
 
-    def signed_form(self, path, params, token=DEMO_TOKEN, method="POST"):
+    def signed_form(self, path, params, token=DEMO_TOKEN, method="POST", headers=None):
         """Signs as Twilio would, against public_base_url + path, and sends it."""
         validator = RequestValidator(token)
         if method == "GET":
             full = path + ("&" if "?" in path else "?") + urllib.parse.urlencode(params)
             signature = validator.compute_signature(self.base + full, {})
-            return self.request("GET", full, headers={"X-Twilio-Signature": signature})
+            return self.request("GET", full, headers=dict(headers or {}, **{"X-Twilio-Signature": signature}))
         signature = validator.compute_signature(self.base + path, params)
         body = urllib.parse.urlencode(params)
-        return self.request("POST", path, body=body, headers={
+        return self.request("POST", path, body=body, headers=dict(headers or {}, **{
             "Content-Type": "application/x-www-form-urlencoded",
-            "X-Twilio-Signature": signature})
+            "X-Twilio-Signature": signature}))
+
+    @property
+    def system_key(self):
+        with open(os.path.join(self.dir, "system-key")) as f:
+            return f.read().strip()
+
+    @property
+    def demo_admin_key(self):
+        with open(os.path.join(self.dir, "demo-admin-key")) as f:
+            return f.read().strip()
+
+    def api(self, method, path, key=None, body=None):
+        """A /v1 call; returns (status, parsed JSON or None)."""
+        headers = {}
+        if key is not None:
+            headers["Authorization"] = "Bearer " + key
+        data = None
+        if body is not None:
+            data = body if isinstance(body, (str, bytes)) else json.dumps(body)
+            headers["Content-Type"] = "application/json"
+        status, _, raw = self.request(method, path, body=data, headers=headers)
+        try:
+            return status, json.loads(raw) if raw else None
+        except ValueError:
+            return status, raw
 
     def show_call(self, org, sid):
         """Reads a call record straight from the journal (daemon must be stopped)."""
@@ -145,6 +171,15 @@ class Daemon:
         if out.returncode != 0:
             return None
         return json.loads(out.stdout)
+
+
+def status_params(sid, status, seq, to=DEMO_NUMBER, frm="+819012345678", account=DEMO_ACCOUNT, **extra):
+    params = {"CallSid": sid, "AccountSid": account, "From": frm, "To": to, "CallStatus": status,
+              "ApiVersion": "2010-04-01", "Direction": "inbound", "SequenceNumber": str(seq),
+              "CallbackSource": "call-progress-events",
+              "Timestamp": "Mon, 23 Nov 2026 12:00:%02d +0000" % min(seq, 59)}
+    params.update(extra)
+    return params
 
 
 def voice_params(sid, to=DEMO_NUMBER, frm="+819012345678", **extra):
