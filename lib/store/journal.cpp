@@ -6,9 +6,31 @@
 
 #include <algorithm>
 #include <array>
+#include <unistd.h>
+#include <cstdarg>
+#include <cstdio>
 
 namespace callrouter::store {
 namespace {
+
+// RocksDB's own LOG file is replaced by our log (stderr, so journald): one place to read, and no
+// second file whose write errors on a full disk could trip the library's assertions.
+class SpdlogRocksLogger : public rocksdb::Logger {
+ public:
+  SpdlogRocksLogger() : rocksdb::Logger(rocksdb::InfoLogLevel::WARN_LEVEL) {}
+  using rocksdb::Logger::Logv;
+  void Logv(const rocksdb::InfoLogLevel level, const char* format, va_list ap) override {
+    if (level < GetInfoLogLevel()) return;
+    char buf[1024];
+    std::vsnprintf(buf, sizeof buf, format, ap);
+    if (level >= rocksdb::InfoLogLevel::ERROR_LEVEL) {
+      spdlog::error("rocksdb: {}", buf);
+    } else {
+      spdlog::warn("rocksdb: {}", buf);
+    }
+  }
+  void Logv(const char* format, va_list ap) override { Logv(rocksdb::InfoLogLevel::INFO_LEVEL, format, ap); }
+};
 
 constexpr std::array<const char*, static_cast<std::size_t>(Cf::count_)> kCfNames{
     "config", "calls", "calls_by_time", "call_events", "ledger", "idempotency", "outbox", "live_calls"};
@@ -39,41 +61,99 @@ std::string make_key(std::initializer_list<std::string_view> parts) {
   return key;
 }
 
-Expected<std::unique_ptr<Journal>> Journal::open(const std::filesystem::path& dir,
-                                                  Durability durability, Post post) {
-  std::error_code ec;
-  std::filesystem::create_directories(dir, ec);
-  if (ec) return unexpected(fmt::format("cannot create data dir '{}': {}", dir.string(), ec.message()));
+namespace {
 
+struct OpenedDb {
+  std::unique_ptr<rocksdb::DB> db;
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+};
+
+Expected<OpenedDb> open_db(const std::filesystem::path& dir) {
   rocksdb::Options options;
   options.create_if_missing = true;
   options.create_missing_column_families = true;
   options.IncreaseParallelism(2);
   options.max_background_jobs = 2;
+  options.info_log = std::make_shared<SpdlogRocksLogger>();
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
   descriptors.emplace_back(rocksdb::kDefaultColumnFamilyName, rocksdb::ColumnFamilyOptions());
   for (const char* name : kCfNames) descriptors.emplace_back(name, rocksdb::ColumnFamilyOptions());
-
-  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  OpenedDb opened;
   rocksdb::DB* raw = nullptr;
-  auto status = rocksdb::DB::Open(options, (dir / "journal").string(), descriptors, &handles, &raw);
+  auto status = rocksdb::DB::Open(options, (dir / "journal").string(), descriptors, &opened.handles, &raw);
   if (!status.ok()) return unexpected(fmt::format("cannot open journal in '{}': {}", dir.string(), status.ToString()));
-  std::unique_ptr<rocksdb::DB> db(raw);
+  opened.db.reset(raw);
+  return opened;
+}
+
+void close_db(std::unique_ptr<rocksdb::DB>& db, std::vector<rocksdb::ColumnFamilyHandle*>& handles) {
+  if (!db) return;
+  for (auto* h : handles) db->DestroyColumnFamilyHandle(h);
+  handles.clear();
+  db->Close();
+  db.reset();
+}
+
+// True when the data dir takes a synced write again (space back, limit lifted).
+bool disk_writable(const std::filesystem::path& dir) {
+  auto probe = dir / ".write-probe";
+  FILE* f = std::fopen(probe.c_str(), "wb");
+  if (f == nullptr) return false;
+  std::string block(4096, 'p');
+  bool ok = std::fwrite(block.data(), 1, block.size(), f) == block.size() && std::fflush(f) == 0 &&
+            ::fsync(fileno(f)) == 0;
+  ok = (std::fclose(f) == 0) && ok;
+  std::remove(probe.c_str());
+  return ok;
+}
+
+}  // namespace
+
+Expected<std::unique_ptr<Journal>> Journal::open(const std::filesystem::path& dir,
+                                                  Durability durability, Post post) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) return unexpected(fmt::format("cannot create data dir '{}': {}", dir.string(), ec.message()));
+  auto opened = open_db(dir);
+  if (!opened) return unexpected(opened.error());
   if (durability == Durability::none) {
     spdlog::warn("journal.durability is \"none\": acknowledged writes are NOT fsynced; use for benchmarks only");
   }
-  return std::unique_ptr<Journal>(new Journal(std::move(db), std::move(handles), durability, std::move(post)));
+  return std::unique_ptr<Journal>(
+      new Journal(dir, std::move(opened->db), std::move(opened->handles), durability, std::move(post)));
 }
 
-Journal::Journal(std::unique_ptr<rocksdb::DB> db, std::vector<rocksdb::ColumnFamilyHandle*> handles,
-                 Durability durability, Post post)
-    : db_(std::move(db)), handles_(std::move(handles)), durability_(durability), post_(std::move(post)) {
+// A failed WAL write poisons RocksDB's log writer; Resume() cannot clear that in this version,
+// so once the disk takes writes again the database is closed and reopened (reads wait briefly).
+bool Journal::recover() {
+  auto resumed = db_->Resume();
+  if (resumed.ok()) return true;
+  if (!disk_writable(dir_)) return false;
+  std::unique_lock lock(db_mutex_);
+  close_db(db_, handles_);
+  auto opened = open_db(dir_);
+  if (!opened) {
+    spdlog::critical("journal: reopen after a write error failed: {}", opened.error());
+    return false;
+  }
+  db_ = std::move(opened->db);
+  handles_ = std::move(opened->handles);
+  return true;
+}
+
+Journal::Journal(std::filesystem::path dir, std::unique_ptr<rocksdb::DB> db,
+                 std::vector<rocksdb::ColumnFamilyHandle*> handles, Durability durability, Post post)
+    : dir_(std::move(dir)),
+      db_(std::move(db)),
+      handles_(std::move(handles)),
+      durability_(durability),
+      post_(std::move(post)) {
   thread_ = std::thread([this] { run(); });
 }
 
 Journal::~Journal() {
   close();
-  for (auto* h : handles_) db_->DestroyColumnFamilyHandle(h);
+  close_db(db_, handles_);
 }
 
 void Journal::commit(WriteSet ops, Done done) {
@@ -132,10 +212,9 @@ void Journal::run() {
     if (!written.empty()) {
       if (needs_resume_) {
         // A failed write leaves RocksDB in a background-error state until resumed.
-        auto resumed = db_->Resume();
-        if (resumed.ok()) {
+        if (recover()) {
           needs_resume_ = false;
-          spdlog::info("journal: resumed after a write error");
+          spdlog::info("journal: writing again after a write error");
         }
       }
       auto status = needs_resume_ ? rocksdb::Status::IOError("journal not resumed") : db_->Write(write_options, &batch);
@@ -198,6 +277,7 @@ std::size_t Journal::pending_batches() const {
 
 std::optional<std::string> Journal::get(Cf cf, std::string_view key) const {
   std::string value;
+  std::shared_lock lock(db_mutex_);
   auto status = db_->Get(rocksdb::ReadOptions(), handles_[static_cast<std::size_t>(cf) + 1],
                          rocksdb::Slice(key.data(), key.size()), &value);
   if (!status.ok()) return std::nullopt;
@@ -206,6 +286,7 @@ std::optional<std::string> Journal::get(Cf cf, std::string_view key) const {
 
 void Journal::scan_prefix(Cf cf, std::string_view prefix,
                           const std::function<bool(std::string_view, std::string_view)>& visit) const {
+  std::shared_lock lock(db_mutex_);
   std::unique_ptr<rocksdb::Iterator> it(
       db_->NewIterator(rocksdb::ReadOptions(), handles_[static_cast<std::size_t>(cf) + 1]));
   for (it->Seek(rocksdb::Slice(prefix.data(), prefix.size())); it->Valid(); it->Next()) {
@@ -218,6 +299,7 @@ void Journal::scan_prefix(Cf cf, std::string_view prefix,
 }
 
 Expected<Ok> Journal::checkpoint(const std::filesystem::path& dir) const {
+  std::shared_lock lock(db_mutex_);
   rocksdb::Checkpoint* raw = nullptr;
   auto status = rocksdb::Checkpoint::Create(db_.get(), &raw);
   if (!status.ok()) return unexpected(status.ToString());

@@ -11,6 +11,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <shared_mutex>
 #include <optional>
 #include <string>
 #include <thread>
@@ -87,11 +88,15 @@ class Journal {
     std::vector<Done> done;
     std::uint64_t generation = 0;  // the loop's failure count when the group was built
   };
-  Journal(std::unique_ptr<rocksdb::DB> db, std::vector<rocksdb::ColumnFamilyHandle*> handles,
-          Durability durability, Post post);
+  Journal(std::filesystem::path dir, std::unique_ptr<rocksdb::DB> db,
+          std::vector<rocksdb::ColumnFamilyHandle*> handles, Durability durability, Post post);
+  bool recover();  // journal thread
   void flush_turn();
   void run();
 
+  std::filesystem::path dir_;
+  // Readers (loop thread) share; the journal thread takes it alone only to reopen after errors.
+  mutable std::shared_mutex db_mutex_;
   std::unique_ptr<rocksdb::DB> db_;
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;
   Durability durability_;
