@@ -6,7 +6,7 @@ ifeq ($(CI),true)
 CMAKE_FLAGS += -DCALLROUTER_WERROR=ON
 endif
 
-.PHONY: all bootstrap build run test clean
+.PHONY: all bootstrap build run test clean bench bench-build bench-journal bench-ready-10m
 
 all: build
 
@@ -24,6 +24,28 @@ run: build
 
 test: build
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
+
+# Benchmarks build in their own Release tree so they never slow `make test`; results go to
+# bench/results/ and docs/performance.md. bench-journal takes a few minutes; 10M calls is opt-in.
+BENCH_DIR ?= build-bench
+BENCH_DATA ?= /tmp
+
+$(BENCH_DIR)/CMakeCache.txt: | bootstrap
+	cmake -S . -B $(BENCH_DIR) -DCMAKE_BUILD_TYPE=Release -DCALLROUTER_BENCH=ON -DBUILD_TESTING=OFF $(CMAKE_FLAGS)
+
+bench-build: bootstrap $(BENCH_DIR)/CMakeCache.txt
+	cmake --build $(BENCH_DIR) -j $(JOBS) --target journal_commit_bench ready_bench callrouterd
+
+bench: bench-journal
+
+bench-journal: bench-build
+	$(BENCH_DIR)/bench/journal_commit_bench --dir $(BENCH_DATA) --out bench/results/journal_commit.json
+	$(BENCH_DIR)/bench/ready_bench --calls 1000000 --dir $(BENCH_DATA)/callrouter-ready-1m \
+	    --daemon $(BENCH_DIR)/callrouterd --out bench/results/ready.json
+
+bench-ready-10m: bench-build
+	$(BENCH_DIR)/bench/ready_bench --calls 10000000 --dir $(BENCH_DATA)/callrouter-ready-10m \
+	    --daemon $(BENCH_DIR)/callrouterd --out bench/results/ready.json
 
 clean:
 	rm -rf $(BUILD_DIR)

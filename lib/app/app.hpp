@@ -11,6 +11,8 @@
 #include "common/time.hpp"
 #include "config/config.hpp"
 #include "engine/directory.hpp"
+#include "flow/call_action.hpp"
+#include "flow/compiled_flow.hpp"
 #include "provider/twilio/form.hpp"
 #include "server/http_message.hpp"
 #include "store/journal.hpp"
@@ -52,6 +54,30 @@ class App {
 
   using Params = std::vector<std::string_view>;  // path segments matched by {} in a route
 
+  // Route handlers (routes.cpp maps method + path to these).
+  void twilio_voice(server::HttpRequest&& request, server::Reply reply);
+  void twilio_status(server::HttpRequest&& request, server::Reply reply);
+  void twilio_callback(server::HttpRequest&& request, flow::Callback kind, server::Reply reply);
+  void create_org(server::HttpRequest&& request, const Principal& who, server::Reply reply);
+  void create_key(server::HttpRequest&& request, const Principal& who, server::Reply reply);
+  void list_keys(const Principal& who, server::Reply reply);
+  void revoke_key(std::string_view id, const Principal& who, server::Reply reply);
+  void get_call(std::string_view sid, const Principal& who, server::Reply reply);
+  void backup(server::HttpRequest&& request, server::Reply reply);
+  void list_flows(const Principal& who, server::Reply reply);
+  void get_flow(std::string_view id, const Principal& who, server::Reply reply);
+  void save_draft(std::string_view id, server::HttpRequest&& request, const Principal& who, server::Reply reply);
+  void publish_flow(std::string_view id, const Principal& who, server::Reply reply);
+  void diff_flow(std::string_view id, const Principal& who, server::Reply reply);
+  void set_flow_enabled(std::string_view id, bool enabled, const Principal& who, server::Reply reply);
+  void delete_flow(std::string_view id, const Principal& who, server::Reply reply);
+  void list_numbers(const Principal& who, server::Reply reply);
+  void set_number_flow(std::string_view number, server::HttpRequest&& request, const Principal& who,
+                       server::Reply reply);
+  server::HttpResponse health() const;
+  server::HttpResponse readiness() const;
+  server::HttpResponse metrics_text();
+
  private:
   struct TwilioRequest {
     const engine::Org* org = nullptr;
@@ -65,16 +91,10 @@ class App {
   // Commits `ops` and replies `answer` once durable (503 if the journal refused).
   void commit_and_reply(store::WriteSet ops, CallBook::Ticket ticket, StoredAnswer answer, server::Reply reply);
 
-  void twilio_voice(server::HttpRequest&& request, const Params&, server::Reply reply);
-  void twilio_status(server::HttpRequest&& request, const Params&, server::Reply reply);
-  void create_org(server::HttpRequest&& request, const Principal& who, server::Reply reply);
-  void create_key(server::HttpRequest&& request, const Principal& who, server::Reply reply);
-  void list_keys(const Principal& who, server::Reply reply);
-  void revoke_key(std::string_view id, const Principal& who, server::Reply reply);
-  void get_call(std::string_view sid, const Principal& who, server::Reply reply);
-  void backup(server::HttpRequest&& request, server::Reply reply);
-
-  friend struct Router;
+  flow::FlowReferences references(std::string_view org_id) const;
+  const engine::FlowEntry* visible_flow(std::string_view org_id, std::string_view id) const;
+  void store_flow(engine::FlowEntry updated, const engine::FlowEntry* before, server::Reply reply,
+                  std::function<server::HttpResponse(const engine::FlowEntry&)> answer);
 
   Config config_;
   store::Journal& journal_;

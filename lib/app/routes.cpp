@@ -60,65 +60,57 @@ HttpResponse text(int status, std::string content_type, std::string body) {
 
 }  // namespace
 
-struct Router {
-  static void healthz(App&, HttpRequest&&, const App::Params&, const Principal*, Reply reply) {
-    reply(text(200, "application/json", R"({"status":"ok"})"));
-  }
-  static void readyz(App& app, HttpRequest&&, const App::Params&, const Principal*, Reply reply) {
-    if (!app.ready_) return reply(json_error(503, "not_ready", "loading state from the journal"));
-    reply(text(200, "application/json", R"({"status":"ready"})"));
-  }
-  static void metrics(App& app, HttpRequest&&, const App::Params&, const Principal*, Reply reply) {
-    app.metrics_.set_counter("callrouter_journal_commits_total", "Journal batches written",
-                             static_cast<double>(app.journal_.commits()));
-    app.metrics_.set_gauge("callrouter_live_calls", "Calls in progress", static_cast<double>(app.calls_.live_count()));
-    reply(text(200, "text/plain; version=0.0.4", app.metrics_.render()));
-  }
-  static void voice(App& app, HttpRequest&& r, const App::Params& p, const Principal*, Reply reply) {
-    app.twilio_voice(std::move(r), p, std::move(reply));
-  }
-  static void status(App& app, HttpRequest&& r, const App::Params& p, const Principal*, Reply reply) {
-    app.twilio_status(std::move(r), p, std::move(reply));
-  }
-  static void create_org(App& app, HttpRequest&& r, const App::Params&, const Principal* who, Reply reply) {
-    app.create_org(std::move(r), *who, std::move(reply));
-  }
-  static void create_key(App& app, HttpRequest&& r, const App::Params&, const Principal* who, Reply reply) {
-    app.create_key(std::move(r), *who, std::move(reply));
-  }
-  static void list_keys(App& app, HttpRequest&&, const App::Params&, const Principal* who, Reply reply) {
-    app.list_keys(*who, std::move(reply));
-  }
-  static void revoke_key(App& app, HttpRequest&&, const App::Params& p, const Principal* who, Reply reply) {
-    app.revoke_key(p[0], *who, std::move(reply));
-  }
-  static void get_call(App& app, HttpRequest&&, const App::Params& p, const Principal* who, Reply reply) {
-    app.get_call(p[0], *who, std::move(reply));
-  }
-  static void backup(App& app, HttpRequest&& r, const App::Params&, const Principal*, Reply reply) {
-    app.backup(std::move(r), std::move(reply));
-  }
-};
-
 namespace {
 
+using P = App::Params;
+#define CR_HANDLER [](App & app, HttpRequest && r, const P& p, const Principal* who, Reply reply)
+// Each route's one-line handler: unpack what the table matched, call the App method.
 constexpr std::array kRoutes{
-    Route{"GET", "/healthz", Access::open, &Router::healthz},
-    Route{"GET", "/readyz", Access::open, &Router::readyz},
-    Route{"GET", "/metrics", Access::open, &Router::metrics},
-    Route{"POST", "/twilio/voice", Access::twilio, &Router::voice},
-    Route{"GET", "/twilio/voice", Access::twilio, &Router::voice},
-    Route{"POST", "/twilio/status", Access::twilio, &Router::status},
-    Route{"GET", "/twilio/status", Access::twilio, &Router::status},
-    Route{"POST", "/v1/orgs", Access::system, &Router::create_org},
-    Route{"POST", "/v1/keys", Access::any_key, &Router::create_key},
-    Route{"GET", "/v1/keys", Access::admin, &Router::list_keys},
-    Route{"DELETE", "/v1/keys/{}", Access::any_key, &Router::revoke_key},
-    Route{"GET", "/v1/calls/{}", Access::any_key, &Router::get_call},
-    Route{"POST", "/v1/system/backup", Access::system, &Router::backup},
+    Route{"GET", "/healthz", Access::open, CR_HANDLER { (void)r, (void)p, (void)who; reply(app.health()); }},
+    Route{"GET", "/readyz", Access::open, CR_HANDLER { (void)r, (void)p, (void)who; reply(app.readiness()); }},
+    Route{"GET", "/metrics", Access::open, CR_HANDLER { (void)r, (void)p, (void)who; reply(app.metrics_text()); }},
+    Route{"POST", "/twilio/voice", Access::twilio, CR_HANDLER { (void)p, (void)who; app.twilio_voice(std::move(r), std::move(reply)); }},
+    Route{"GET", "/twilio/voice", Access::twilio, CR_HANDLER { (void)p, (void)who; app.twilio_voice(std::move(r), std::move(reply)); }},
+    Route{"POST", "/twilio/status", Access::twilio, CR_HANDLER { (void)p, (void)who; app.twilio_status(std::move(r), std::move(reply)); }},
+    Route{"GET", "/twilio/status", Access::twilio, CR_HANDLER { (void)p, (void)who; app.twilio_status(std::move(r), std::move(reply)); }},
+    Route{"POST", "/twilio/gather", Access::twilio, CR_HANDLER { (void)p, (void)who; app.twilio_callback(std::move(r), flow::Callback::gather, std::move(reply)); }},
+    Route{"POST", "/twilio/dial", Access::twilio, CR_HANDLER { (void)p, (void)who; app.twilio_callback(std::move(r), flow::Callback::dial, std::move(reply)); }},
+    Route{"POST", "/twilio/queue/result", Access::twilio, CR_HANDLER { (void)p, (void)who; app.twilio_callback(std::move(r), flow::Callback::queue_result, std::move(reply)); }},
+    Route{"POST", "/twilio/queue/wait", Access::twilio, CR_HANDLER { (void)p, (void)who; app.twilio_callback(std::move(r), flow::Callback::queue_wait, std::move(reply)); }},
+    Route{"POST", "/twilio/recording", Access::twilio, CR_HANDLER { (void)p, (void)who; app.twilio_callback(std::move(r), flow::Callback::recording, std::move(reply)); }},
+    Route{"POST", "/v1/orgs", Access::system, CR_HANDLER { (void)p; app.create_org(std::move(r), *who, std::move(reply)); }},
+    Route{"POST", "/v1/keys", Access::any_key, CR_HANDLER { (void)p; app.create_key(std::move(r), *who, std::move(reply)); }},
+    Route{"GET", "/v1/keys", Access::admin, CR_HANDLER { (void)r, (void)p; app.list_keys(*who, std::move(reply)); }},
+    Route{"DELETE", "/v1/keys/{}", Access::any_key, CR_HANDLER { (void)r; app.revoke_key(p[0], *who, std::move(reply)); }},
+    Route{"GET", "/v1/calls/{}", Access::any_key, CR_HANDLER { (void)r; app.get_call(p[0], *who, std::move(reply)); }},
+    Route{"GET", "/v1/flows", Access::admin, CR_HANDLER { (void)r, (void)p; app.list_flows(*who, std::move(reply)); }},
+    Route{"GET", "/v1/flows/{}", Access::admin, CR_HANDLER { (void)r; app.get_flow(p[0], *who, std::move(reply)); }},
+    Route{"DELETE", "/v1/flows/{}", Access::admin, CR_HANDLER { (void)r; app.delete_flow(p[0], *who, std::move(reply)); }},
+    Route{"PUT", "/v1/flows/{}/draft", Access::admin, CR_HANDLER { app.save_draft(p[0], std::move(r), *who, std::move(reply)); }},
+    Route{"POST", "/v1/flows/{}/publish", Access::admin, CR_HANDLER { (void)r; app.publish_flow(p[0], *who, std::move(reply)); }},
+    Route{"GET", "/v1/flows/{}/diff", Access::admin, CR_HANDLER { (void)r; app.diff_flow(p[0], *who, std::move(reply)); }},
+    Route{"POST", "/v1/flows/{}/enable", Access::admin, CR_HANDLER { (void)r; app.set_flow_enabled(p[0], true, *who, std::move(reply)); }},
+    Route{"POST", "/v1/flows/{}/disable", Access::admin, CR_HANDLER { (void)r; app.set_flow_enabled(p[0], false, *who, std::move(reply)); }},
+    Route{"GET", "/v1/numbers", Access::admin, CR_HANDLER { (void)r, (void)p; app.list_numbers(*who, std::move(reply)); }},
+    Route{"PUT", "/v1/numbers/{}/flow", Access::admin, CR_HANDLER { app.set_number_flow(p[0], std::move(r), *who, std::move(reply)); }},
+    Route{"POST", "/v1/system/backup", Access::system, CR_HANDLER { (void)p, (void)who; app.backup(std::move(r), std::move(reply)); }},
 };
+#undef CR_HANDLER
 
 }  // namespace
+
+HttpResponse App::health() const { return text(200, "application/json", R"({"status":"ok"})"); }
+
+HttpResponse App::readiness() const {
+  if (!ready_) return json_error(503, "not_ready", "loading state from the journal");
+  return text(200, "application/json", R"({"status":"ready"})");
+}
+
+HttpResponse App::metrics_text() {
+  metrics_.set_counter("callrouter_journal_commits_total", "Journal batches written", static_cast<double>(journal_.commits()));
+  metrics_.set_gauge("callrouter_live_calls", "Calls in progress", static_cast<double>(calls_.live_count()));
+  return text(200, "text/plain; version=0.0.4", metrics_.render());
+}
 
 std::optional<Principal> App::authenticate(const HttpRequest& request) const {
   auto header = request.header("authorization");

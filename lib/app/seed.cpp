@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 #include <simdjson.h>
 
+#include <algorithm>
+
 #include "store/config_records.hpp"
 
 namespace callrouter::app {
@@ -50,6 +52,67 @@ store::WriteSet build(const std::filesystem::path& seed_file, Timestamp now) {
                                          optional(n, "type"), optional(n, "flow_id")}));
       }
     }
+    // Users and groups first: flows are checked against them.
+    std::vector<std::string> user_ids, group_ids;
+    simdjson::dom::array users;
+    if (o["users"].get(users) == simdjson::SUCCESS) {
+      for (auto u_el : users) {
+        simdjson::dom::object u;
+        if (u_el.get(u)) throw SeedError{"seed: each user must be an object"};
+        engine::TelephonyUser user;
+        user.id = required(u, "id", "user");
+        user.org_id = org.id;
+        user.name = optional(u, "name");
+        user.client = optional(u, "client");
+        user.phone = optional(u, "phone");
+        simdjson::dom::array groups;
+        if (u["groups"].get(groups) == simdjson::SUCCESS) {
+          for (auto g : groups) {
+            std::string_view gs;
+            if (g.get(gs) == simdjson::SUCCESS) user.groups.emplace_back(gs);
+          }
+        }
+        bool flag = false;
+        user.allow_outgoing = u["allow_outgoing"].get(flag) == simdjson::SUCCESS && flag;
+        user.caller_id = optional(u, "caller_id");
+        user_ids.push_back(user.id);
+        ops.push_back(store::put_user(user));
+      }
+    }
+    simdjson::dom::array groups;
+    if (o["groups"].get(groups) == simdjson::SUCCESS) {
+      for (auto g_el : groups) {
+        simdjson::dom::object g;
+        if (g_el.get(g)) throw SeedError{"seed: each group must be an object"};
+        engine::TelephonyGroup group;
+        group.id = required(g, "id", "group");
+        group.org_id = org.id;
+        group.name = optional(g, "name");
+        simdjson::dom::array members;
+        if (g["members"].get(members) == simdjson::SUCCESS) {
+          for (auto m : members) {
+            std::string_view ms;
+            if (m.get(ms) == simdjson::SUCCESS) group.members.emplace_back(ms);
+          }
+        }
+        std::int64_t wrap = 0;
+        if (g["wrap_up_s"].get(wrap) == simdjson::SUCCESS) group.wrap_up_s = static_cast<int>(wrap);
+        group_ids.push_back(group.id);
+        ops.push_back(store::put_group(group));
+      }
+    }
+    std::vector<std::string> numbers_owned;
+    if (o["numbers"].get(numbers) == simdjson::SUCCESS) {
+      for (auto n_el : numbers) {
+        simdjson::dom::object n;
+        if (n_el.get(n) == simdjson::SUCCESS) numbers_owned.push_back(optional(n, "number"));
+      }
+    }
+    auto contains = [](const std::vector<std::string>& v) {
+      return [&v](std::string_view x) { return std::find(v.begin(), v.end(), x) != v.end(); };
+    };
+    flow::FlowReferences refs{contains(user_ids), contains(group_ids), contains(numbers_owned), {"+86"}};
+
     simdjson::dom::array flows;
     if (o["flows"].get(flows) == simdjson::SUCCESS) {
       for (auto f_el : flows) {
@@ -59,19 +122,19 @@ store::WriteSet build(const std::filesystem::path& seed_file, Timestamp now) {
         flow.id = required(f, "id", "flow");
         flow.org_id = org.id;
         bool enabled = false;
-        if (f["enabled"].get(enabled)) enabled = false;
-        flow.enabled = enabled;
+        flow.enabled = f["enabled"].get(enabled) == simdjson::SUCCESS && enabled;
         simdjson::dom::element def;
         if (f["definition"].get(def)) throw SeedError{fmt::format("seed flow '{}': 'definition' is required", flow.id)};
         auto json = simdjson::to_string(def);
-        auto compiled = flow::compile_flow(json);
+        auto compiled = flow::compile_flow(json, refs);
         if (!compiled) throw SeedError{fmt::format("seed flow '{}': {}", flow.id, compiled.error())};
-        auto published = std::make_shared<engine::PublishedFlow>();
-        published->version = 1;
-        published->published_at = format_rfc3339(now);
-        published->definition_json = json;
+        flow.name = compiled->name;
+        flow.description = compiled->description;
+        auto published = store::published_version(1, format_rfc3339(now), json);
+        if (!published) throw SeedError{fmt::format("seed flow '{}': {}", flow.id, published.error())};
         flow.draft_json = json;
-        flow.published = std::move(published);
+        flow.versions[1] = *published;
+        flow.published = *published;
         ops.push_back(store::put_flow(flow));
       }
     }

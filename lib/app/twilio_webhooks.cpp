@@ -93,7 +93,7 @@ void App::commit_and_reply(store::WriteSet ops, CallBook::Ticket ticket, StoredA
   });
 }
 
-void App::twilio_voice(HttpRequest&& request, const Params&, Reply reply) {
+void App::twilio_voice(HttpRequest&& request, Reply reply) {
   auto verified = verify_twilio(request, reply);
   if (!verified) return;
   const auto& org = *verified->org;
@@ -110,7 +110,8 @@ void App::twilio_voice(HttpRequest&& request, const Params&, Reply reply) {
   if (auto answered = calls_.find_answer(org.id, kVoiceKind, *call_sid)) return reply(to_response(*answered));
 
   const auto now = clock_();
-  engine::InboundCall call{*call_sid, *from, *to, form.get("CallStatus").value_or("ringing")};
+  engine::InboundCall call{*call_sid, *from, *to, form.get("CallStatus").value_or("ringing"),
+                          form.get("FromCountry").value_or("")};
   auto decision = engine::decide_incoming_call(directory_, org, call, now);
   auto& record = decision.record;
   if (auto known = calls_.find(org.id, *call_sid)) {
@@ -124,7 +125,7 @@ void App::twilio_voice(HttpRequest&& request, const Params&, Reply reply) {
     record.duration_s = known->duration_s;
     if (known->terminal() && record.disposition.empty()) record.disposition = known->disposition;
   }
-  StoredAnswer answer{200, "text/xml", twilio::render_twiml(decision.actions)};
+  StoredAnswer answer{200, "text/xml", twilio::render_twiml(decision.actions, config_.public_base_url, org.id + ":")};
   engine::CallEvent event{"voice", 0, std::string(call.status), now};
   store::WriteSet ops;
   auto ticket = calls_.stage(record, &event, ops);
@@ -135,7 +136,7 @@ void App::twilio_voice(HttpRequest&& request, const Params&, Reply reply) {
   commit_and_reply(std::move(ops), ticket, std::move(answer), std::move(reply));
 }
 
-void App::twilio_status(HttpRequest&& request, const Params&, Reply reply) {
+void App::twilio_status(HttpRequest&& request, Reply reply) {
   auto verified = verify_twilio(request, reply);
   if (!verified) return;
   const auto& org = *verified->org;

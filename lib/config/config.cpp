@@ -34,12 +34,6 @@ std::string as_string(element e, std::string_view key) {
   return std::string(s);
 }
 
-bool as_bool(element e, std::string_view key) {
-  bool b;
-  if (e.get(b) != simdjson::SUCCESS) fail(key, "must be true or false");
-  return b;
-}
-
 std::int64_t as_int(element e, std::string_view key, std::int64_t lo, std::int64_t hi) {
   std::int64_t n;
   if (e.get(n) != simdjson::SUCCESS) fail(key, "must be an integer");

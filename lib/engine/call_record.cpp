@@ -67,6 +67,10 @@ std::string to_json(const CallRecord& r) {
   w.key("flow_path").begin_array();
   for (const auto& s : r.flow_path) w.value(s);
   w.end_array();
+  w.field("flow_state", r.flow_state)
+      .field("flow_attempts", static_cast<std::int64_t>(r.flow_attempts))
+      .field("flow_waiting", r.flow_waiting)
+      .field("from_country", r.from_country);
   w.field("started_at", format_rfc3339(r.started_at));
   optional_time(w, "answered_at", r.answered_at);
   optional_time(w, "ended_at", r.ended_at);
@@ -107,6 +111,10 @@ Expected<CallRecord> call_record_from_json(std::string_view json) {
       if (e.get(s) == simdjson::SUCCESS) r.flow_path.emplace_back(s);
     }
   }
+  r.flow_state = rd.str("flow_state");
+  r.flow_attempts = static_cast<std::int32_t>(rd.integer("flow_attempts").value_or(0));
+  r.flow_waiting = rd.str("flow_waiting");
+  r.from_country = rd.str("from_country");
   auto started = rd.time("started_at");
   if (!started) return unexpected(std::string("call record has no valid started_at"));
   r.started_at = *started;

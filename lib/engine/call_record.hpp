@@ -24,6 +24,11 @@ struct CallRecord {
   std::string flow_id;
   std::uint32_t flow_version = 0;
   std::vector<std::string> flow_path;  // state ids visited, in order
+  // Where the call is in its flow (pinned to flow_version) and what it waits for there.
+  std::string flow_state;
+  std::int32_t flow_attempts = 0;
+  std::string flow_waiting;  // flow::waiting_name, "" when not in a flow
+  std::string from_country;  // as the provider reported it, for branch rules
   Timestamp started_at{};
   std::optional<Timestamp> answered_at;
   std::optional<Timestamp> ended_at;

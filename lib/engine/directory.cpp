@@ -29,6 +29,32 @@ const auth::ApiKey* Directory::key(std::string_view key_id) const {
   return it == keys_.end() ? nullptr : &it->second;
 }
 
+const TelephonyUser* Directory::user(std::string_view org_id, std::string_view user_id) const {
+  auto o = users_.find(org_id);
+  if (o == users_.end()) return nullptr;
+  auto it = o->second.find(user_id);
+  return it == o->second.end() ? nullptr : &it->second;
+}
+
+const TelephonyGroup* Directory::group(std::string_view org_id, std::string_view group_id) const {
+  auto o = groups_.find(org_id);
+  if (o == groups_.end()) return nullptr;
+  auto it = o->second.find(group_id);
+  return it == o->second.end() ? nullptr : &it->second;
+}
+
+void Directory::put_user(TelephonyUser user) {
+  auto org_id = user.org_id;
+  auto id = user.id;
+  users_[org_id][id] = std::move(user);
+}
+
+void Directory::put_group(TelephonyGroup group) {
+  auto org_id = group.org_id;
+  auto id = group.id;
+  groups_[org_id][id] = std::move(group);
+}
+
 void Directory::put_key(auth::ApiKey key) {
   auto id = key.id;
   keys_[id] = std::move(key);
@@ -39,6 +65,12 @@ void Directory::erase_org(std::string_view id) {
   if (it == orgs_.end()) return;
   org_by_account_.erase(it->second.account_sid);
   orgs_.erase(it);
+}
+
+void Directory::erase_flow(std::string_view org_id, std::string_view id) {
+  auto o = flows_.find(org_id);
+  if (o == flows_.end()) return;
+  if (auto it = o->second.find(id); it != o->second.end()) o->second.erase(it);
 }
 
 void Directory::erase_key(std::string_view id) {

@@ -3,6 +3,8 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
+#include <vector>
 #include <memory>
 #include <string>
 #include <unordered_map>
@@ -40,9 +42,40 @@ struct PublishedFlow {
 struct FlowEntry {
   std::string id;
   std::string org_id;
+  std::string name;
+  std::string description;
   bool enabled = false;
+  bool deleted = false;    // kept so calls still on one of its versions can finish
   std::string draft_json;  // empty: no draft
-  std::shared_ptr<const PublishedFlow> published;  // null: never published
+  std::shared_ptr<const PublishedFlow> published;  // the latest version; null: never published
+  std::map<std::uint32_t, std::shared_ptr<const PublishedFlow>> versions;  // every published version
+
+  const PublishedFlow* version(std::uint32_t v) const {
+    auto it = versions.find(v);
+    return it == versions.end() ? nullptr : it->second.get();
+  }
+};
+
+// A telephony user: an agent rung as a softphone <Client> identity or an outside phone.
+struct TelephonyUser {
+  std::string id;
+  std::string org_id;
+  std::string name;
+  std::string client;  // softphone identity
+  std::string phone;   // E.164 to ring instead, if no client
+  std::vector<std::string> groups;
+  bool allow_outgoing = false;
+  bool record_outgoing = false;
+  std::string caller_id;
+  bool allow_custom_caller_id = false;
+};
+
+struct TelephonyGroup {
+  std::string id;
+  std::string org_id;
+  std::string name;
+  std::vector<std::string> members;  // ordered
+  int wrap_up_s = 0;
 };
 
 // Heterogeneous lookup: string_view keys on the hot path without building std::strings.
@@ -60,6 +93,20 @@ class Directory {
   const NumberEntry* number(std::string_view e164) const;
   const FlowEntry* flow(std::string_view org_id, std::string_view flow_id) const;
   const auth::ApiKey* key(std::string_view key_id) const;
+  const TelephonyUser* user(std::string_view org_id, std::string_view user_id) const;
+  const TelephonyGroup* group(std::string_view org_id, std::string_view group_id) const;
+  template <class Visit>
+  void for_each_flow(std::string_view org_id, Visit&& visit) const {
+    if (auto it = flows_.find(org_id); it != flows_.end()) {
+      for (const auto& [id, f] : it->second) visit(f);
+    }
+  }
+  template <class Visit>
+  void for_each_number(std::string_view org_id, Visit&& visit) const {
+    for (const auto& [n, entry] : numbers_) {
+      if (entry.org_id == org_id) visit(entry);
+    }
+  }
   std::size_t org_count() const { return orgs_.size(); }
   template <class Visit>
   void for_each_key(std::string_view org_id, Visit&& visit) const {
@@ -72,9 +119,12 @@ class Directory {
   void put_number(NumberEntry number);
   void put_flow(FlowEntry flow);
   void put_key(auth::ApiKey key);
+  void put_user(TelephonyUser user);
+  void put_group(TelephonyGroup group);
   // Undo of a put whose journal write failed.
   void erase_org(std::string_view id);
   void erase_key(std::string_view id);
+  void erase_flow(std::string_view org_id, std::string_view id);
 
  private:
   StringMap<Org> orgs_;
@@ -82,6 +132,8 @@ class Directory {
   StringMap<NumberEntry> numbers_;           // numbers are globally unique
   StringMap<StringMap<FlowEntry>> flows_;    // org id -> flow id -> flow
   StringMap<auth::ApiKey> keys_;             // key ids are random and global
+  StringMap<StringMap<TelephonyUser>> users_;    // org id -> user id -> user
+  StringMap<StringMap<TelephonyGroup>> groups_;  // org id -> group id -> group
 };
 
 }  // namespace callrouter::engine

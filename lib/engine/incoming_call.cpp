@@ -1,6 +1,6 @@
 #include "engine/incoming_call.hpp"
 
-#include "flow/evaluate.hpp"
+#include "engine/call_flow.hpp"
 
 namespace callrouter::engine {
 
@@ -14,6 +14,7 @@ IncomingCallDecision decide_incoming_call(const Directory& directory, const Org&
   r.from = std::string(call.from);
   r.to = std::string(call.to);
   r.status = std::string(call.status);
+  r.from_country = std::string(call.from_country);
   r.started_at = now;
 
   const NumberEntry* number = directory.number(call.to);
@@ -21,20 +22,20 @@ IncomingCallDecision decide_incoming_call(const Directory& directory, const Org&
   if (number != nullptr && number->org_id == org.id && !number->flow_id.empty()) {
     flow = directory.flow(org.id, number->flow_id);
   }
-  if (flow == nullptr || !flow->enabled || !flow->published) {
+  if (flow == nullptr || flow->deleted || !flow->enabled || !flow->published) {
     // DESIGN §1: a number without an enabled, published flow rejects the call (unanswered, unbilled).
     d.actions.push_back(flow::RejectAction{});
     r.disposition = "rejected";
-    if (flow != nullptr) r.flow_id = flow->id;
+    if (flow != nullptr && !flow->deleted) r.flow_id = flow->id;
     return d;
   }
 
   const auto& published = *flow->published;
   r.flow_id = flow->id;
   r.flow_version = published.version;
-  auto step = flow::run_from(*published.compiled, published.compiled->start);
-  d.actions = std::move(step.actions);
-  for (auto index : step.path) r.flow_path.push_back(published.compiled->states[static_cast<std::size_t>(index)].id);
+  flow::FlowPosition start{published.compiled->start, 0, flow::Waiting::none};
+  auto turn = advance_call(directory, published, r, start, flow::FlowEvent{}, now);
+  d.actions = std::move(turn.actions);
   if (!d.actions.empty() && std::holds_alternative<flow::RejectAction>(d.actions.front())) {
     r.disposition = "rejected";
   }

@@ -16,6 +16,7 @@ struct InboundCall {
   std::string_view from;
   std::string_view to;
   std::string_view status;  // CallStatus as sent (usually "ringing")
+  std::string_view from_country;  // FromCountry, for branch rules
 };
 
 struct IncomingCallDecision {

@@ -1,5 +1,5 @@
 // What a flow tells the provider to do with a call, provider-neutral.
-// provider/twilio renders these as TwiML; the flow module never sees XML.
+// provider/twilio renders these as TwiML; the flow module never sees XML or URLs.
 #pragma once
 
 #include <string>
@@ -18,12 +18,63 @@ struct PlayAction {
   std::string url;
   int loop = 1;
 };
+struct PauseAction {
+  int seconds = 1;
+};
 struct HangupAction {};
 struct RejectAction {
   std::string reason = "rejected";  // "rejected" or "busy"
 };
 
-using CallAction = std::variant<SayAction, PlayAction, HangupAction, RejectAction>;
+// Where the provider reports back: the callback kind and the state that asked. The renderer
+// turns this into a URL; the app checks the state against the call's own position.
+enum class Callback { gather, dial, queue_result, queue_wait, recording };
+struct CallbackRef {
+  Callback kind;
+  std::string state_id;
+  int attempt = 0;  // menus ask again: each attempt has its own callback identity
+};
+
+using PromptAction = std::variant<SayAction, PlayAction>;
+
+struct GatherAction {
+  std::vector<PromptAction> prompt;
+  int num_digits = 0;  // 0: until timeout or finish key
+  int timeout_s = 5;
+  std::string finish_on_key = "#";
+  std::vector<std::string> speech_hints;  // non-empty: speech accepted too
+  CallbackRef callback;
+};
+
+struct DialTarget {
+  enum class Kind { client, number } kind;
+  std::string value;
+};
+struct DialAction {
+  std::vector<DialTarget> targets;  // rung at once; the first to answer wins
+  int timeout_s = 30;
+  std::string caller_id;  // empty: the provider's default (the caller)
+  bool record = false;
+  int time_limit_s = 0;  // 0: provider default
+  CallbackRef callback;
+};
+
+struct EnqueueAction {
+  std::string queue;  // provider queue name
+  CallbackRef result;
+  CallbackRef wait;
+};
+struct LeaveAction {};
+
+struct RecordAction {
+  int max_length_s = 120;
+  std::string finish_on_key = "#";
+  bool transcribe = false;
+  CallbackRef callback;
+};
+
+using CallAction = std::variant<SayAction, PlayAction, PauseAction, HangupAction, RejectAction, GatherAction,
+                                DialAction, EnqueueAction, LeaveAction, RecordAction>;
 using CallActions = std::vector<CallAction>;
 
 }  // namespace callrouter::flow

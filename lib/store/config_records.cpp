@@ -80,26 +80,71 @@ WriteOp put_number(const engine::NumberEntry& n) {
 
 WriteOp put_flow(const engine::FlowEntry& f) {
   JsonWriter w;
-  w.begin_object().field("id", f.id).field("org_id", f.org_id).field("enabled", f.enabled);
+  w.begin_object()
+      .field("id", f.id)
+      .field("org_id", f.org_id)
+      .field("name", f.name)
+      .field("description", f.description)
+      .field("enabled", f.enabled)
+      .field("deleted", f.deleted);
   w.key("draft");
   if (f.draft_json.empty()) {
     w.null();
   } else {
     w.raw(f.draft_json);
   }
-  w.key("published");
-  if (!f.published) {
-    w.null();
-  } else {
+  w.key("versions").begin_array();
+  for (const auto& [number, v] : f.versions) {
     w.begin_object()
-        .field("version", static_cast<std::int64_t>(f.published->version))
-        .field("published_at", f.published->published_at)
+        .field("version", static_cast<std::int64_t>(v->version))
+        .field("published_at", v->published_at)
         .key("definition")
-        .raw(f.published->definition_json)
+        .raw(v->definition_json)
         .end_object();
   }
-  w.end_object();
+  w.end_array().end_object();
   return {Cf::config, flow_key(f.org_id, f.id), encode_value(w.str())};
+}
+
+WriteOp put_user(const engine::TelephonyUser& u) {
+  JsonWriter w;
+  w.begin_object()
+      .field("id", u.id)
+      .field("org_id", u.org_id)
+      .field("name", u.name)
+      .field("client", u.client)
+      .field("phone", u.phone);
+  w.key("groups").begin_array();
+  for (const auto& g : u.groups) w.value(g);
+  w.end_array();
+  w.field("allow_outgoing", u.allow_outgoing)
+      .field("record_outgoing", u.record_outgoing)
+      .field("caller_id", u.caller_id)
+      .field("allow_custom_caller_id", u.allow_custom_caller_id)
+      .end_object();
+  return {Cf::config, make_key({u.org_id, "user", u.id}), encode_value(w.str())};
+}
+
+WriteOp put_group(const engine::TelephonyGroup& g) {
+  JsonWriter w;
+  w.begin_object().field("id", g.id).field("org_id", g.org_id).field("name", g.name);
+  w.key("members").begin_array();
+  for (const auto& m : g.members) w.value(m);
+  w.end_array();
+  w.field("wrap_up_s", static_cast<std::int64_t>(g.wrap_up_s)).end_object();
+  return {Cf::config, make_key({g.org_id, "group", g.id}), encode_value(w.str())};
+}
+
+Expected<std::shared_ptr<const engine::PublishedFlow>> published_version(std::uint32_t version, std::string published_at,
+                                                                         std::string definition_json) {
+  auto compiled = flow::compile_flow_checked(definition_json);
+  if (!compiled) return unexpected(compiled.error());
+  auto p = std::make_shared<engine::PublishedFlow>();
+  p->version = version;
+  p->published_at = std::move(published_at);
+  p->definition_json = std::move(definition_json);
+  p->compiled = std::make_shared<const flow::CompiledFlow>(std::move(compiled->flow));
+  return std::shared_ptr<const engine::PublishedFlow>(std::move(p));
 }
 
 WriteOp put_key(const auth::ApiKey& k) {
@@ -158,34 +203,70 @@ Expected<engine::Directory> load_directory(const Journal& journal) {
       engine::FlowEntry f;
       f.id = get_string(o, "id");
       f.org_id = get_string(o, "org_id");
-      bool enabled = false;
-      if (o["enabled"].get(enabled)) enabled = false;
-      f.enabled = enabled;
+      f.name = get_string(o, "name");
+      f.description = get_string(o, "description");
+      bool flag = false;
+      f.enabled = o["enabled"].get(flag) == simdjson::SUCCESS && flag;
+      f.deleted = o["deleted"].get(flag) == simdjson::SUCCESS && flag;
       simdjson::dom::element draft;
       if (o["draft"].get(draft) == simdjson::SUCCESS && !draft.is_null()) f.draft_json = simdjson::to_string(draft);
-      simdjson::dom::object published;
-      if (o["published"].get(published) == simdjson::SUCCESS) {
-        auto p = std::make_shared<engine::PublishedFlow>();
-        std::uint64_t version = 0;
-        if (published["version"].get(version)) version = 0;
-        p->version = static_cast<std::uint32_t>(version);
-        p->published_at = get_string(published, "published_at");
-        simdjson::dom::element def;
-        if (published["definition"].get(def) != simdjson::SUCCESS) {
-          error = fmt::format("flow '{}' of org '{}': published version has no definition", f.id, f.org_id);
-          return false;
+      simdjson::dom::array versions;
+      if (o["versions"].get(versions) == simdjson::SUCCESS) {
+        for (auto v_el : versions) {
+          simdjson::dom::object v;
+          simdjson::dom::element def;
+          std::uint64_t number = 0;
+          if (v_el.get(v) || v["version"].get(number) || v["definition"].get(def)) {
+            error = fmt::format("flow '{}' of org '{}': a published version cannot be decoded", f.id, f.org_id);
+            return false;
+          }
+          auto p = published_version(static_cast<std::uint32_t>(number), get_string(v, "published_at"),
+                                     simdjson::to_string(def));
+          if (!p) {
+            error = fmt::format("flow '{}' of org '{}': published version {} no longer compiles: {}", f.id, f.org_id,
+                                number, p.error());
+            return false;
+          }
+          f.versions[static_cast<std::uint32_t>(number)] = *p;
         }
-        p->definition_json = simdjson::to_string(def);
-        auto compiled = flow::compile_flow(p->definition_json);
-        if (!compiled) {
-          error = fmt::format("flow '{}' of org '{}': published version {} no longer compiles: {}", f.id,
-                              f.org_id, p->version, compiled.error());
-          return false;
-        }
-        p->compiled = std::make_shared<const flow::CompiledFlow>(std::move(*compiled));
-        f.published = std::move(p);
       }
+      if (!f.versions.empty()) f.published = f.versions.rbegin()->second;
       dir.put_flow(std::move(f));
+    } else if (kind == "user") {
+      engine::TelephonyUser u;
+      u.id = get_string(o, "id");
+      u.org_id = get_string(o, "org_id");
+      u.name = get_string(o, "name");
+      u.client = get_string(o, "client");
+      u.phone = get_string(o, "phone");
+      simdjson::dom::array groups;
+      if (o["groups"].get(groups) == simdjson::SUCCESS) {
+        for (auto g : groups) {
+          std::string_view gs;
+          if (g.get(gs) == simdjson::SUCCESS) u.groups.emplace_back(gs);
+        }
+      }
+      bool flag = false;
+      u.allow_outgoing = o["allow_outgoing"].get(flag) == simdjson::SUCCESS && flag;
+      u.record_outgoing = o["record_outgoing"].get(flag) == simdjson::SUCCESS && flag;
+      u.caller_id = get_string(o, "caller_id");
+      u.allow_custom_caller_id = o["allow_custom_caller_id"].get(flag) == simdjson::SUCCESS && flag;
+      dir.put_user(std::move(u));
+    } else if (kind == "group") {
+      engine::TelephonyGroup g;
+      g.id = get_string(o, "id");
+      g.org_id = get_string(o, "org_id");
+      g.name = get_string(o, "name");
+      simdjson::dom::array members;
+      if (o["members"].get(members) == simdjson::SUCCESS) {
+        for (auto m : members) {
+          std::string_view ms;
+          if (m.get(ms) == simdjson::SUCCESS) g.members.emplace_back(ms);
+        }
+      }
+      std::int64_t wrap = 0;
+      if (o["wrap_up_s"].get(wrap) == simdjson::SUCCESS) g.wrap_up_s = static_cast<int>(wrap);
+      dir.put_group(std::move(g));
     }
     return true;
   });

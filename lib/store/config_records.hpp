@@ -25,6 +25,12 @@ WriteOp put_org(const engine::Org& org);
 WriteOp put_number(const engine::NumberEntry& number);
 WriteOp put_flow(const engine::FlowEntry& flow);
 WriteOp put_key(const auth::ApiKey& key);
+WriteOp put_user(const engine::TelephonyUser& user);
+WriteOp put_group(const engine::TelephonyGroup& group);
+
+// A published version ready to route with: compiled from its stored definition.
+Expected<std::shared_ptr<const engine::PublishedFlow>> published_version(std::uint32_t version, std::string published_at,
+                                                                         std::string definition_json);
 
 // Reads every configuration object; a record that cannot be decoded is an error naming its key
 // (refusing to start beats routing with half a configuration).

@@ -188,3 +188,26 @@ def voice_params(sid, to=DEMO_NUMBER, frm="+819012345678", **extra):
               "Caller": frm, "Called": to}
     params.update(extra)
     return params
+
+
+def demo_is_open(now=None):
+    """Whether the demo flow's business hours (config/demo-seed.json) are open now in Tokyo."""
+    import datetime
+    from zoneinfo import ZoneInfo
+    t = (now or datetime.datetime.now(datetime.timezone.utc)).astimezone(ZoneInfo("Asia/Tokyo"))
+    if t.strftime("%Y-%m-%d") in ("2026-12-31", "2027-01-01", "2027-01-02", "2027-01-03"):
+        return False
+    minute = t.hour * 60 + t.minute
+    weekday = t.weekday()  # Monday 0
+    if weekday <= 3:
+        return 9 * 60 <= minute < 18 * 60
+    if weekday == 4:
+        return 9 * 60 <= minute < 12 * 60 or 13 * 60 <= minute < 18 * 60
+    return False
+
+
+def demo_first_answer():
+    """The verbs and flow path the demo flow answers a new call with, at this moment."""
+    if demo_is_open():
+        return ["Say", "Gather"], ["greeting", "hours", "menu"]
+    return ["Say", "Say", "Record"], ["greeting", "hours", "after_hours"]

@@ -8,7 +8,7 @@ import time
 import unittest
 import xml.etree.ElementTree as ET
 
-from harness import DEMO_NUMBER, DEMO_TOKEN, Daemon, call_sid, voice_params
+from harness import DEMO_NUMBER, DEMO_TOKEN, Daemon, call_sid, demo_first_answer, voice_params
 
 
 class FirstCallTest(unittest.TestCase):
@@ -25,20 +25,25 @@ class FirstCallTest(unittest.TestCase):
         self.assertTrue(body.startswith(b'<?xml version="1.0" encoding="UTF-8"?>'), body)
         return ET.fromstring(body)
 
-    def test_signed_call_to_demo_number_gets_japanese_greeting_then_hangup(self):
+    def test_signed_call_to_demo_number_gets_japanese_greeting(self):
         status, headers, body = self.d.signed_form("/twilio/voice", voice_params(call_sid(1)))
         self.assertEqual(status, 200, body)
         root = self.parse_twiml(headers, body)
         self.assertEqual(root.tag, "Response")
-        self.assertEqual([c.tag for c in root], ["Say", "Hangup"])
+        verbs, _ = demo_first_answer()
+        self.assertEqual([c.tag for c in root], verbs)
         say = root[0]
         self.assertEqual(say.get("language"), "ja-JP")
         self.assertIn("お電話ありがとうございます", say.text)
+        # Callbacks point back at this daemon, naming the state that waits.
+        callback = root[1].get("action") or root[2].get("action")
+        self.assertTrue(callback.startswith(self.d.base + "/twilio/"), callback)
+        self.assertIn("?state=", callback)
 
     def test_get_webhook_signed_over_query(self):
         status, headers, body = self.d.signed_form("/twilio/voice", voice_params(call_sid(2)), method="GET")
         self.assertEqual(status, 200, body)
-        self.assertEqual([c.tag for c in self.parse_twiml(headers, body)], ["Say", "Hangup"])
+        self.assertEqual([c.tag for c in self.parse_twiml(headers, body)], demo_first_answer()[0])
 
     def test_unknown_number_is_rejected(self):
         status, headers, body = self.d.signed_form("/twilio/voice", voice_params(call_sid(3), to="+815000000000"))
@@ -145,7 +150,7 @@ class DurabilityAndShutdownTest(unittest.TestCase):
         self.assertEqual(record["sid"], sid)
         self.assertEqual(record["to"], DEMO_NUMBER)
         self.assertEqual(record["flow_id"], "main")
-        self.assertEqual(record["flow_path"], ["greeting", "bye"])
+        self.assertEqual(record["flow_path"], demo_first_answer()[1])
         self.assertEqual(self.d.show_call("demo", rejected)["disposition"], "rejected")
         self.assertIsNone(self.d.show_call("demo", call_sid(999)))
         # And the restarted daemon serves again with the same data (no second seeding).

@@ -1,23 +1,101 @@
 #include "provider/twilio/render_actions.hpp"
 
+#include <fmt/format.h>
+
 #include "provider/twilio/twiml.hpp"
 
 namespace callrouter::twilio {
 namespace {
 
+std::string_view callback_path(flow::Callback kind) {
+  switch (kind) {
+    case flow::Callback::gather: return "/twilio/gather";
+    case flow::Callback::dial: return "/twilio/dial";
+    case flow::Callback::queue_result: return "/twilio/queue/result";
+    case flow::Callback::queue_wait: return "/twilio/queue/wait";
+    case flow::Callback::recording: return "/twilio/recording";
+  }
+  return "/twilio/voice";
+}
+
 struct Renderer {
   TwimlWriter& w;
+  std::string_view base;
+  std::string_view queue_prefix;
+
+  void prompt(const flow::PromptAction& p) const {
+    std::visit([this](const auto& a) { (*this)(a); }, p);
+  }
   void operator()(const flow::SayAction& a) const { w.say(a.text, a.language, a.voice, a.loop); }
   void operator()(const flow::PlayAction& a) const { w.play(a.url, a.loop); }
+  void operator()(const flow::PauseAction& a) const { w.pause(a.seconds); }
   void operator()(const flow::HangupAction&) const { w.hangup(); }
   void operator()(const flow::RejectAction& a) const { w.reject(a.reason); }
+  void operator()(const flow::LeaveAction&) const { w.element("Leave"); }
+  void operator()(const flow::GatherAction& a) const {
+    auto url = callback_url(base, a.callback);
+    auto digits = a.num_digits > 0 ? std::to_string(a.num_digits) : std::string();
+    auto timeout = std::to_string(a.timeout_s);
+    std::string hints;
+    for (const auto& h : a.speech_hints) hints += (hints.empty() ? "" : ",") + h;
+    // actionOnEmptyResult: silence comes back to us too, so the menu counts its attempts.
+    w.open("Gather", {{"input", hints.empty() ? "dtmf" : "dtmf speech"},
+                      {"action", url},
+                      {"method", "POST"},
+                      {"numDigits", digits},
+                      {"timeout", timeout},
+                      {"finishOnKey", a.finish_on_key},
+                      {"hints", hints},
+                      {"actionOnEmptyResult", "true"}});
+    for (const auto& p : a.prompt) prompt(p);
+    w.close("Gather");
+  }
+  void operator()(const flow::DialAction& a) const {
+    auto url = callback_url(base, a.callback);
+    auto timeout = std::to_string(a.timeout_s);
+    auto limit = a.time_limit_s > 0 ? std::to_string(a.time_limit_s) : std::string();
+    w.open("Dial", {{"action", url},
+                    {"method", "POST"},
+                    {"timeout", timeout},
+                    {"callerId", a.caller_id},
+                    {"timeLimit", limit},
+                    {"record", a.record ? "record-from-answer" : ""}});
+    for (const auto& t : a.targets) {
+      w.element(t.kind == flow::DialTarget::Kind::client ? "Client" : "Number", {}, t.value);
+    }
+    w.close("Dial");
+  }
+  void operator()(const flow::EnqueueAction& a) const {
+    auto name = fmt::format("{}{}", queue_prefix, a.queue);
+    auto action = callback_url(base, a.result);
+    auto wait = callback_url(base, a.wait);
+    w.element("Enqueue", {{"action", action}, {"method", "POST"}, {"waitUrl", wait}, {"waitUrlMethod", "POST"}}, name);
+  }
+  void operator()(const flow::RecordAction& a) const {
+    auto url = callback_url(base, a.callback);
+    auto max_length = std::to_string(a.max_length_s);
+    w.element("Record", {{"action", url},
+                         {"method", "POST"},
+                         {"maxLength", max_length},
+                         {"finishOnKey", a.finish_on_key},
+                         {"playBeep", "true"},
+                         {"recordingStatusCallback", url},
+                         {"transcribe", a.transcribe ? "true" : ""}});
+  }
 };
 
 }  // namespace
 
-std::string render_twiml(const flow::CallActions& actions) {
+std::string callback_url(std::string_view base_url, const flow::CallbackRef& ref) {
+  // State ids are [a-z0-9_-]: safe in a query without escaping.
+  if (ref.attempt == 0) return fmt::format("{}{}?state={}", base_url, callback_path(ref.kind), ref.state_id);
+  return fmt::format("{}{}?state={}&attempt={}", base_url, callback_path(ref.kind), ref.state_id, ref.attempt);
+}
+
+std::string render_twiml(const flow::CallActions& actions, std::string_view base_url, std::string_view queue_prefix) {
   TwimlWriter w;
-  for (const auto& action : actions) std::visit(Renderer{w}, action);
+  Renderer r{w, base_url, queue_prefix};
+  for (const auto& action : actions) std::visit(r, action);
   return w.finish();
 }
 

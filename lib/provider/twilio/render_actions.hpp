@@ -1,13 +1,20 @@
 // Renders provider-neutral call actions (what a flow decided) as a TwiML document.
-// The only place flow decisions meet Twilio's XML vocabulary.
+// The only place flow decisions meet Twilio's XML vocabulary and callback URLs.
 #pragma once
 
 #include <string>
+#include <string_view>
 
 #include "flow/call_action.hpp"
 
 namespace callrouter::twilio {
 
-std::string render_twiml(const flow::CallActions& actions);
+// `base_url` is public_base_url: callbacks become absolute URLs under it, e.g.
+// "https://voice.example.com/twilio/gather?state=menu". `queue_prefix` scopes queue names to
+// the org so two orgs' queues never meet at the provider.
+std::string render_twiml(const flow::CallActions& actions, std::string_view base_url = {},
+                         std::string_view queue_prefix = {});
+
+std::string callback_url(std::string_view base_url, const flow::CallbackRef& ref);
 
 }  // namespace callrouter::twilio

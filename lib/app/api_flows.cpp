@@ -1,0 +1,280 @@
+// /v1/flows and /v1/numbers: drafts, validation, publishing (atomic swap, versions kept),
+// diff, enable/disable, delete, and which flow a number runs. Admin keys only.
+#include <simdjson.h>
+#include <spdlog/spdlog.h>
+
+#include "app/app.hpp"
+#include "common/json_writer.hpp"
+#include "flow/flow_diff.hpp"
+#include "store/config_records.hpp"
+
+namespace callrouter::app {
+
+using server::HttpRequest;
+using server::HttpResponse;
+using server::json_error;
+using server::Reply;
+
+namespace {
+
+HttpResponse json(int status, std::string body) {
+  HttpResponse r;
+  r.status = status;
+  r.body = std::move(body);
+  return r;
+}
+
+bool valid_id(std::string_view id) {
+  if (id.empty() || id.size() > 64) return false;
+  return std::all_of(id.begin(), id.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
+  });
+}
+
+// "+815012345678" may arrive as "%2B815012345678" in a path.
+std::string path_number(std::string_view segment) {
+  if (segment.starts_with("%2B") || segment.starts_with("%2b")) return "+" + std::string(segment.substr(3));
+  return std::string(segment);
+}
+
+void write_flow(JsonWriter& w, const engine::FlowEntry& f, const engine::Directory& dir) {
+  w.begin_object().field("id", f.id).field("name", f.name).field("description", f.description).field("enabled", f.enabled);
+  w.key("draft");
+  if (f.draft_json.empty()) {
+    w.null();
+  } else {
+    w.raw(f.draft_json);
+  }
+  w.key("published");
+  if (!f.published) {
+    w.null();
+  } else {
+    w.begin_object()
+        .field("version", static_cast<std::int64_t>(f.published->version))
+        .field("published_at", f.published->published_at)
+        .key("definition")
+        .raw(f.published->definition_json)
+        .end_object();
+  }
+  w.key("versions").begin_array();
+  for (const auto& [n, v] : f.versions) {
+    w.begin_object().field("version", static_cast<std::int64_t>(n)).field("published_at", v->published_at).end_object();
+  }
+  w.end_array();
+  w.key("numbers").begin_array();
+  dir.for_each_number(f.org_id, [&](const engine::NumberEntry& n) {
+    if (n.flow_id == f.id) w.value(n.number);
+  });
+  w.end_array().end_object();
+}
+
+}  // namespace
+
+flow::FlowReferences App::references(std::string_view org_id) const {
+  std::string org(org_id);
+  return flow::FlowReferences{
+      [this, org](std::string_view id) { return directory_.user(org, id) != nullptr; },
+      [this, org](std::string_view id) { return directory_.group(org, id) != nullptr; },
+      [this, org](std::string_view n) {
+        const auto* number = directory_.number(n);
+        return number != nullptr && number->org_id == org;
+      },
+      {"+86"}};
+}
+
+const engine::FlowEntry* App::visible_flow(std::string_view org_id, std::string_view id) const {
+  const auto* f = directory_.flow(org_id, id);
+  return f == nullptr || f->deleted ? nullptr : f;
+}
+
+void App::store_flow(engine::FlowEntry updated, const engine::FlowEntry* before, Reply reply,
+                     std::function<HttpResponse(const engine::FlowEntry&)> answer) {
+  // Visible at once (the swap is atomic on the loop thread: a call either started on the old
+  // version or the new one); put back if the journal refuses the write.
+  std::optional<engine::FlowEntry> previous;
+  if (before != nullptr) previous = *before;
+  auto op = store::put_flow(updated);
+  directory_.put_flow(updated);
+  journal_.commit({std::move(op)}, [this, updated = std::move(updated), previous = std::move(previous),
+                                    reply = std::move(reply), answer = std::move(answer)](bool durable) {
+    if (!durable) {
+      if (previous) directory_.put_flow(*previous);
+      if (!previous) directory_.erase_flow(updated.org_id, updated.id);
+      return reply(json_error(503, "journal_unavailable", "the flow could not be stored; retry"));
+    }
+    reply(answer(updated));
+  });
+}
+
+void App::list_flows(const Principal& who, Reply reply) {
+  JsonWriter w;
+  w.begin_object().key("flows").begin_array();
+  directory_.for_each_flow(who.org_id, [&](const engine::FlowEntry& f) {
+    if (!f.deleted) write_flow(w, f, directory_);
+  });
+  w.end_array().end_object();
+  reply(json(200, w.take()));
+}
+
+void App::get_flow(std::string_view id, const Principal& who, Reply reply) {
+  const auto* f = visible_flow(who.org_id, id);
+  if (f == nullptr) return reply(json_error(404, "not_found", "no such flow"));
+  JsonWriter w;
+  write_flow(w, *f, directory_);
+  reply(json(200, w.take()));
+}
+
+void App::save_draft(std::string_view id, HttpRequest&& request, const Principal& who, Reply reply) {
+  if (!valid_id(id)) return reply(json_error(400, "invalid_request", "flow ids match [a-z0-9_-]{1,64}"));
+  auto compiled = flow::compile_flow_checked(request.body, references(who.org_id));
+  if (!compiled) return reply(json_error(422, "invalid_flow", compiled.error()));
+  const auto* before = directory_.flow(who.org_id, id);
+  engine::FlowEntry updated;
+  if (before != nullptr && !before->deleted) {
+    updated = *before;
+  } else {
+    updated.id = std::string(id);
+    updated.org_id = who.org_id;
+    updated.enabled = true;
+    if (before != nullptr) updated.versions = before->versions;  // calls on a deleted flow's versions may still run
+  }
+  updated.deleted = false;
+  // Stored minified: the same text the diff and the publish compile see.
+  simdjson::dom::parser parser;
+  simdjson::dom::element root;
+  if (parser.parse(request.body).get(root)) return reply(json_error(400, "invalid_request", "body is not JSON"));
+  updated.draft_json = simdjson::minify(root);
+  updated.name = compiled->flow.name;
+  updated.description = compiled->flow.description;
+  auto warnings = std::move(compiled->warnings);
+  const bool created = before == nullptr || before->deleted;
+  store_flow(std::move(updated), before, std::move(reply), [warnings, created](const engine::FlowEntry& f) {
+    JsonWriter w;
+    w.begin_object().field("id", f.id).field("saved", true).key("warnings").begin_array();
+    for (const auto& x : warnings) w.value(x);
+    w.end_array().end_object();
+    return json(created ? 201 : 200, w.take());
+  });
+}
+
+void App::publish_flow(std::string_view id, const Principal& who, Reply reply) {
+  const auto* before = visible_flow(who.org_id, id);
+  if (before == nullptr) return reply(json_error(404, "not_found", "no such flow"));
+  if (before->draft_json.empty()) return reply(json_error(409, "conflict", "the flow has no draft to publish"));
+  // Publishing is strict: warnings (unreachable states) are errors, references are checked now.
+  auto checked = flow::compile_flow(before->draft_json, references(who.org_id));
+  if (!checked) return reply(json_error(422, "invalid_flow", checked.error()));
+  auto updated = *before;
+  const std::uint32_t number = updated.versions.empty() ? 1 : updated.versions.rbegin()->first + 1;
+  auto published = store::published_version(number, format_rfc3339(clock_()), before->draft_json);
+  if (!published) return reply(json_error(422, "invalid_flow", published.error()));
+  updated.versions[number] = *published;
+  updated.published = *published;
+  store_flow(std::move(updated), before, std::move(reply), [](const engine::FlowEntry& f) {
+    JsonWriter w;
+    w.begin_object()
+        .field("id", f.id)
+        .field("version", static_cast<std::int64_t>(f.published->version))
+        .field("published_at", f.published->published_at)
+        .end_object();
+    spdlog::info("flow '{}' of org '{}' published as version {}", f.id, f.org_id, f.published->version);
+    return json(200, w.take());
+  });
+}
+
+void App::diff_flow(std::string_view id, const Principal& who, Reply reply) {
+  const auto* f = visible_flow(who.org_id, id);
+  if (f == nullptr) return reply(json_error(404, "not_found", "no such flow"));
+  auto diff = flow::diff_flows(f->published ? std::string_view(f->published->definition_json) : std::string_view(),
+                               f->draft_json, {"published", "draft"});
+  if (!diff) return reply(json_error(500, "diff_failed", diff.error()));
+  reply(json(200, std::move(*diff)));
+}
+
+void App::set_flow_enabled(std::string_view id, bool enabled, const Principal& who, Reply reply) {
+  const auto* before = visible_flow(who.org_id, id);
+  if (before == nullptr) return reply(json_error(404, "not_found", "no such flow"));
+  auto updated = *before;
+  updated.enabled = enabled;
+  store_flow(std::move(updated), before, std::move(reply), [this](const engine::FlowEntry& f) {
+    JsonWriter w;
+    write_flow(w, f, directory_);
+    return json(200, w.take());
+  });
+}
+
+void App::delete_flow(std::string_view id, const Principal& who, Reply reply) {
+  const auto* before = visible_flow(who.org_id, id);
+  if (before == nullptr) return reply(json_error(404, "not_found", "no such flow"));
+  // Numbers must be moved first: deleting a flow never silently turns a live number into
+  // one that rejects every call.
+  std::string numbers;
+  directory_.for_each_number(who.org_id, [&](const engine::NumberEntry& n) {
+    if (n.flow_id == before->id) numbers += (numbers.empty() ? "" : ", ") + n.number;
+  });
+  if (!numbers.empty()) {
+    return reply(json_error(409, "flow_in_use", fmt::format("numbers {} run this flow; point them elsewhere first", numbers)));
+  }
+  auto updated = *before;
+  updated.deleted = true;
+  updated.enabled = false;
+  updated.draft_json.clear();
+  store_flow(std::move(updated), before, std::move(reply), [](const engine::FlowEntry& f) {
+    JsonWriter w;
+    w.begin_object().field("id", f.id).field("deleted", true).end_object();
+    return json(200, w.take());
+  });
+}
+
+void App::list_numbers(const Principal& who, Reply reply) {
+  JsonWriter w;
+  w.begin_object().key("numbers").begin_array();
+  directory_.for_each_number(who.org_id, [&](const engine::NumberEntry& n) {
+    w.begin_object().field("number", n.number).field("country", n.country).field("type", n.type);
+    w.key("flow_id");
+    if (n.flow_id.empty()) {
+      w.null();
+    } else {
+      w.value(n.flow_id);
+    }
+    w.end_object();
+  });
+  w.end_array().end_object();
+  reply(json(200, w.take()));
+}
+
+void App::set_number_flow(std::string_view segment, HttpRequest&& request, const Principal& who, Reply reply) {
+  auto e164 = path_number(segment);
+  const auto* number = directory_.number(e164);
+  if (number == nullptr || number->org_id != who.org_id) return reply(json_error(404, "not_found", "no such number"));
+  simdjson::dom::parser parser;
+  simdjson::dom::object o;
+  if (parser.parse(request.body).get(o)) return reply(json_error(400, "invalid_request", "body must be {\"flow_id\": id or null}"));
+  std::string flow_id;
+  for (auto [k, v] : o) {
+    if (k != "flow_id") return reply(json_error(400, "invalid_request", fmt::format("field '{}': unknown field", k)));
+    std::string_view s;
+    if (!v.is_null()) {
+      if (v.get(s)) return reply(json_error(400, "invalid_request", "field 'flow_id': must be a string or null"));
+      flow_id = std::string(s);
+    }
+  }
+  if (!flow_id.empty() && visible_flow(who.org_id, flow_id) == nullptr) {
+    return reply(json_error(422, "invalid_request", "field 'flow_id': no such flow"));
+  }
+  auto before = *number;
+  auto updated = before;
+  updated.flow_id = flow_id;
+  directory_.put_number(updated);
+  journal_.commit({store::put_number(updated)}, [this, before, updated, reply = std::move(reply)](bool durable) {
+    if (!durable) {
+      directory_.put_number(before);
+      return reply(json_error(503, "journal_unavailable", "the number could not be updated; retry"));
+    }
+    JsonWriter w;
+    w.begin_object().field("number", updated.number).field("flow_id", updated.flow_id).end_object();
+    reply(json(200, w.take()));
+  });
+}
+
+}  // namespace callrouter::app

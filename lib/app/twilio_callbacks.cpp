@@ -1,0 +1,154 @@
+// Provider callbacks that resume a call in its flow: gather, dial, queue and recording.
+// The state a callback names is checked against the call's own position, never trusted.
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <charconv>
+
+#include "app/app.hpp"
+#include "engine/call_flow.hpp"
+#include "provider/twilio/render_actions.hpp"
+#include "store/config_records.hpp"
+
+namespace callrouter::app {
+
+using server::HttpRequest;
+using server::HttpResponse;
+using server::json_error;
+using server::Reply;
+
+namespace {
+
+constexpr std::string_view kCallbackKind = "callback";
+constexpr std::string_view kTokenKind = "token";
+
+std::string_view callback_name(flow::Callback kind) {
+  switch (kind) {
+    case flow::Callback::gather: return "gather";
+    case flow::Callback::dial: return "dial";
+    case flow::Callback::queue_result: return "queue_result";
+    case flow::Callback::queue_wait: return "queue_wait";
+    case flow::Callback::recording: return "recording";
+  }
+  return "callback";
+}
+
+// What the call must be waiting for to accept this callback.
+flow::Waiting expected_wait(flow::Callback kind) {
+  switch (kind) {
+    case flow::Callback::gather: return flow::Waiting::gather;
+    case flow::Callback::dial: return flow::Waiting::dial;
+    case flow::Callback::queue_result:
+    case flow::Callback::queue_wait: return flow::Waiting::queue;
+    case flow::Callback::recording: return flow::Waiting::record;
+  }
+  return flow::Waiting::none;
+}
+
+int to_int(std::optional<std::string_view> s, int fallback) {
+  if (!s) return fallback;
+  int v = fallback;
+  std::from_chars(s->data(), s->data() + s->size(), v);
+  return v;
+}
+
+HttpResponse twiml(std::string body) {
+  HttpResponse r;
+  r.content_type = "text/xml";
+  r.body = std::move(body);
+  return r;
+}
+
+}  // namespace
+
+void App::twilio_callback(HttpRequest&& request, flow::Callback kind, Reply reply) {
+  auto verified = verify_twilio(request, reply);
+  if (!verified) return;
+  const auto& org = *verified->org;
+  const auto& form = verified->form;
+  if (replay_if_seen(request, org, reply)) return;
+
+  auto query = twilio::parse_form(request.query());
+  auto sid = form.get("CallSid");
+  if (!query || !sid || sid->empty()) return reply(json_error(400, "bad_request", "CallSid and ?state= are required"));
+  auto state_id = query->get("state").value_or("");
+  const int attempt = to_int(query->get("attempt"), 0);
+  const auto callback_id = fmt::format("{}/{}/{}/{}", *sid, callback_name(kind), state_id, attempt);
+  // The provider retrying a callback we already answered gets that answer again.
+  if (kind != flow::Callback::queue_wait) {
+    if (auto seen = calls_.find_answer(org.id, kCallbackKind, callback_id)) {
+      HttpResponse r;
+      r.status = seen->status;
+      r.content_type = seen->content_type;
+      r.body = seen->body;
+      return reply(std::move(r));
+    }
+  }
+
+  auto record = calls_.find(org.id, *sid);
+  const engine::FlowEntry* flow = record ? directory_.flow(org.id, record->flow_id) : nullptr;
+  const engine::PublishedFlow* version = flow ? flow->version(record->flow_version) : nullptr;
+  if (version == nullptr) {
+    spdlog::warn("twilio: {} callback for call {} that is in no flow: hanging up", callback_name(kind), *sid);
+    return reply(twiml(twilio::render_twiml({flow::HangupAction{}})));
+  }
+  const auto& compiled = *version->compiled;
+  auto at = engine::position_of(compiled, *record);
+
+  // A recording status report carries facts about a recording, not a turn of the flow.
+  if (kind == flow::Callback::recording && form.get("RecordingStatus")) {
+    StoredAnswer answer{200, "application/json", R"({"status":"recorded"})"};
+    engine::CallEvent event{"recording", static_cast<std::int64_t>(record->flow_path.size()),
+                            std::string(*form.get("RecordingStatus")), clock_()};
+    store::WriteSet ops;
+    auto ticket = calls_.stage(*record, &event, ops);
+    calls_.stage_answer(org.id, kCallbackKind, callback_id + "/status", answer, ops, ticket);
+    return commit_and_reply(std::move(ops), ticket, std::move(answer), std::move(reply));
+  }
+
+  const bool in_place = at.state != flow::kNoState && compiled.states[static_cast<std::size_t>(at.state)].id == state_id &&
+                        at.waiting == expected_wait(kind) && (kind != flow::Callback::gather || at.attempts == attempt);
+  if (kind == flow::Callback::queue_wait) {
+    // The wait document only reads the call; a caller no longer queued is told to leave.
+    auto actions = in_place ? flow::queue_wait_actions(compiled, at.state, to_int(form.get("QueueTime"), 0))
+                            : flow::CallActions{flow::LeaveAction{}};
+    return reply(twiml(twilio::render_twiml(actions, config_.public_base_url, org.id + ":")));
+  }
+  if (!in_place) {
+    spdlog::warn("twilio: {} callback for call {} claims state '{}' (attempt {}), but the call is at '{}' waiting for {}",
+                 callback_name(kind), *sid, state_id, attempt, record->flow_state, record->flow_waiting);
+    return reply(json_error(409, "conflict", "the call is not waiting at that state"));
+  }
+
+  flow::FlowEvent event;
+  switch (kind) {
+    case flow::Callback::gather:
+      event = {flow::EventKind::gather, form.get("Digits").value_or(""), form.get("SpeechResult").value_or(""), {}};
+      break;
+    case flow::Callback::dial:
+      event = {flow::EventKind::dial_result, {}, {}, form.get("DialCallStatus").value_or("failed")};
+      break;
+    case flow::Callback::queue_result:
+      event = {flow::EventKind::queue_result, {}, {}, form.get("QueueResult").value_or("error")};
+      break;
+    default:
+      event = {flow::EventKind::recording, {}, {}, form.get("RecordingUrl").value_or("")};
+      break;
+  }
+  const auto now = clock_();
+  auto updated = *record;
+  auto turn = engine::advance_call(directory_, *version, updated, at, event, now);
+  StoredAnswer answer{200, "text/xml", twilio::render_twiml(turn.actions, config_.public_base_url, org.id + ":")};
+  std::string outcome(kind == flow::Callback::gather ? event.digits : event.outcome);
+  engine::CallEvent call_event{std::string(callback_name(kind)), static_cast<std::int64_t>(record->flow_path.size()),
+                               outcome, now};
+  store::WriteSet ops;
+  auto ticket = calls_.stage(updated, &call_event, ops);
+  calls_.stage_answer(org.id, kCallbackKind, callback_id, answer, ops, ticket);
+  if (auto token = request.header("i-twilio-idempotency-token"); !token.empty()) {
+    calls_.stage_answer(org.id, kTokenKind, token, answer, ops, ticket);
+  }
+  commit_and_reply(std::move(ops), ticket, std::move(answer), std::move(reply));
+}
+
+}  // namespace callrouter::app

@@ -1,0 +1,92 @@
+#include "engine/call_flow.hpp"
+
+namespace callrouter::engine {
+namespace {
+
+constexpr std::size_t kMaxClientsPerDial = 10;  // the provider rings at most 10 at once
+
+void add_target(std::vector<flow::DialTarget>& out, const TelephonyUser& u) {
+  if (!u.client.empty()) {
+    out.push_back({flow::DialTarget::Kind::client, u.client});
+  } else if (!u.phone.empty()) {
+    out.push_back({flow::DialTarget::Kind::number, u.phone});
+  }
+}
+
+void apply_step(const flow::CompiledFlow& flow, CallRecord& record, const flow::Step& step) {
+  for (auto s : step.path) record.flow_path.push_back(flow.states[static_cast<std::size_t>(s)].id);
+  if (step.next.state == flow::kNoState) {
+    record.flow_state.clear();
+    record.flow_attempts = 0;
+    record.flow_waiting.clear();
+  } else {
+    record.flow_state = flow.states[static_cast<std::size_t>(step.next.state)].id;
+    record.flow_attempts = step.next.attempts;
+    record.flow_waiting = std::string(flow::waiting_name(step.next.waiting));
+  }
+  if (step.voicemail_left && record.disposition.empty()) record.disposition = "voicemail";
+  if (step.abandoned && record.disposition.empty()) record.disposition = "abandoned";
+}
+
+}  // namespace
+
+std::vector<flow::DialTarget> ring_targets(const Directory& directory, std::string_view org_id,
+                                           const flow::AssignRequest& request) {
+  std::vector<flow::DialTarget> targets;
+  if (!request.group) {
+    if (const auto* u = directory.user(org_id, request.target)) add_target(targets, *u);
+    return targets;
+  }
+  if (const auto* g = directory.group(org_id, request.target)) {
+    for (const auto& member : g->members) {
+      if (targets.size() == kMaxClientsPerDial) break;
+      if (const auto* u = directory.user(org_id, member)) add_target(targets, *u);
+    }
+  }
+  return targets;
+}
+
+flow::FlowPosition position_of(const flow::CompiledFlow& flow, const CallRecord& record) {
+  flow::FlowPosition at;
+  if (record.flow_state.empty()) return at;
+  at.state = flow.index_of(record.flow_state);
+  at.attempts = static_cast<std::uint8_t>(record.flow_attempts);
+  at.waiting = flow::parse_waiting(record.flow_waiting).value_or(flow::Waiting::none);
+  return at;
+}
+
+FlowTurn advance_call(const Directory& directory, const PublishedFlow& published, CallRecord& record,
+                      flow::FlowPosition at, const flow::FlowEvent& event, Timestamp now) {
+  const auto& flow = *published.compiled;
+  flow::CallContext ctx{record.from, record.to, record.from_country, {}};
+  FlowTurn turn;
+  auto step = flow::step(flow, at, event, ctx, now);
+  // A ring state with nobody to ring takes its queue or exit within the same answer; the
+  // bound is the state count, as for any chain of states.
+  for (std::size_t hops = 0;; ++hops) {
+    apply_step(flow, record, step);
+    for (auto& a : step.actions) turn.actions.push_back(std::move(a));
+    turn.ended = step.ended;
+    if (!step.assign) break;
+    auto targets = ring_targets(directory, record.org_id, *step.assign);
+    if (!targets.empty()) {
+      flow::DialAction dial;
+      dial.targets = std::move(targets);
+      dial.timeout_s = step.assign->ring_timeout_s;
+      dial.record = step.assign->record;
+      dial.callback = {flow::Callback::dial, flow.states[static_cast<std::size_t>(step.assign->state)].id, step.assign->round};
+      turn.actions.push_back(std::move(dial));
+      record.flow_waiting = std::string(flow::waiting_name(flow::Waiting::dial));
+      break;
+    }
+    if (hops > flow.states.size()) {
+      turn.actions.push_back(flow::HangupAction{});
+      turn.ended = true;
+      break;
+    }
+    step = flow::step(flow, step.next, flow::FlowEvent{flow::EventKind::assign_result, {}, {}, "no_agents"}, ctx, now);
+  }
+  return turn;
+}
+
+}  // namespace callrouter::engine
