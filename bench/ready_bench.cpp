@@ -40,6 +40,7 @@ struct Options {
   std::filesystem::path daemon;
   std::filesystem::path out = "bench/results/ready.json";
   bool keep = false;
+  bool reuse = false;  // measure an existing data dir populated earlier with --keep
   bool cold = true;  // also measure with the page cache dropped (needs root)
 };
 
@@ -78,7 +79,13 @@ store::WriteSet config_records(int orgs) {
   return ops;
 }
 
-double populate(const Options& o) {
+struct Population {
+  double seconds = 0;
+  std::uint64_t peak_wal_bytes = 0;  // the largest WAL seen while writing: what a crash could replay
+};
+
+Population populate(const Options& o) {
+  Population p;
   const auto t0 = Clock::now();
   // durability none: set-up is not what is measured; write_now syncs each batch regardless, so
   // large batches are what make it fast.
@@ -93,12 +100,14 @@ double populate(const Options& o) {
   const std::uint64_t live_from = o.calls > static_cast<std::uint64_t>(o.live) ? o.calls - o.live : 0;
   store::WriteSet ops;
   std::uint64_t next_report = o.calls / 10;
+  std::uint64_t batches = 0;
   for (std::uint64_t i = 0; i < o.calls; ++i) {
     auto record = sample_call(org_id(i, o.orgs), call_sid(i), first + step * static_cast<std::int64_t>(i), i >= live_from);
     append_whole_call(record, ops);
     if ((i + 1) % static_cast<std::uint64_t>(o.batch_calls) == 0 || i + 1 == o.calls) {
       if (auto w = journal.write_now(ops); !w) throw std::runtime_error("write_now: " + w.error());
       ops.clear();
+      if (++batches % 16 == 0) p.peak_wal_bytes = std::max(p.peak_wal_bytes, dir_bytes(o.dir, ".log"));
     }
     if (i + 1 == next_report) {
       std::fprintf(stderr, "  populated %llu calls (%.0f s)\n", static_cast<unsigned long long>(i + 1), ms_since(t0) / 1000);
@@ -106,7 +115,9 @@ double populate(const Options& o) {
     }
   }
   journal.close();
-  return ms_since(t0) / 1000;
+  p.peak_wal_bytes = std::max(p.peak_wal_bytes, dir_bytes(o.dir, ".log"));
+  p.seconds = ms_since(t0) / 1000;
+  return p;
 }
 
 // A throwaway copy of the data dir at its current state, so every measurement starts from the same
@@ -320,7 +331,7 @@ void write_latency(JsonWriter& w, std::string_view key, const LatencySummary& s)
   w.end_object();
 }
 
-std::string run_json(const Options& o, double populate_s, std::uint64_t total, std::uint64_t wal, std::uint64_t sst,
+std::string run_json(const Options& o, const Population& population, std::uint64_t total, std::uint64_t wal, std::uint64_t sst,
                      std::size_t sst_files, const std::vector<Restart>& restarts, const std::optional<DaemonRun>& daemon) {
   JsonWriter w;
   w.begin_object()
@@ -329,11 +340,12 @@ std::string run_json(const Options& o, double populate_s, std::uint64_t total, s
       .field("live_calls", o.live)
       .field("rows_per_ended_call", "calls 1, calls_by_time 1, call_events 3, idempotency 4 (voice + 3 tokens), "
                                     "live_calls put+delete");
-  w.key("populate_seconds").raw(fixed(populate_s));
+  w.key("populate_seconds").raw(fixed(population.seconds));
   w.key("bytes")
       .begin_object()
       .field("total", total)
       .field("wal", wal)
+      .field("peak_wal_during_population", population.peak_wal_bytes)
       .field("sst", sst)
       .field("sst_files", static_cast<std::uint64_t>(sst_files))
       .end_object();
@@ -345,6 +357,7 @@ std::string run_json(const Options& o, double populate_s, std::uint64_t total, s
     w.key("load_state_ms").raw(fixed(r.load_state_ms));
     w.key("directory_ms").raw(fixed(r.directory_ms));
     w.key("ready_ms").raw(fixed(r.ready_ms()));
+    w.key("wal_replay_mb_per_s").raw(r.wal_bytes_before > (1 << 20) ? fixed(r.wal_bytes_before / 1048576.0 / (r.open_ms / 1000), 0) : "null");
     w.field("live_restored", static_cast<std::uint64_t>(r.live_restored));
     if (r.lookups) {
       w.key("get_us").begin_object();
@@ -392,12 +405,13 @@ void merge_results(const std::filesystem::path& out, std::uint64_t calls, const 
 
 void usage() {
   std::fprintf(stderr,
-               "usage: ready_bench [--calls N] [--dir DIR] [--daemon PATH] [--out FILE] [--keep] [--no-cold]\n"
+               "usage: ready_bench [--calls N] [--dir DIR] [--daemon PATH] [--out FILE] [--keep] [--reuse] [--no-cold]\n"
                "  --calls N      journaled calls to populate (default 1000000)\n"
                "  --dir DIR      data dir to create (default /tmp/callrouter-ready-N; must not exist)\n"
                "  --daemon PATH  also time callrouterd from spawn to /readyz 200\n"
                "  --out FILE     JSON results, merged by N (default bench/results/ready.json)\n"
                "  --keep         keep the populated data dir\n"
+               "  --reuse        measure DIR as populated by an earlier --keep run with the same --calls\n"
                "  --no-cold      skip the measurements with a dropped page cache (they need root)\n");
 }
 
@@ -419,6 +433,8 @@ int main(int argc, char** argv) {
       o.out = v;
     } else if (a == "--keep") {
       o.keep = true;
+    } else if (a == "--reuse") {
+      o.reuse = o.keep = true;
     } else if (a == "--no-cold") {
       o.cold = false;
     } else {
@@ -431,8 +447,8 @@ int main(int argc, char** argv) {
     return 2;
   }
   if (o.dir.empty()) o.dir = fmt::format("/tmp/callrouter-ready-{}", o.calls);
-  if (std::filesystem::exists(o.dir)) {
-    std::fprintf(stderr, "ready_bench: %s already exists\n", o.dir.c_str());
+  if (std::filesystem::exists(o.dir) != o.reuse) {
+    std::fprintf(stderr, o.reuse ? "ready_bench: %s does not exist\n" : "ready_bench: %s already exists\n", o.dir.c_str());
     return 2;
   }
   spdlog::set_level(spdlog::level::err);
@@ -443,7 +459,7 @@ int main(int argc, char** argv) {
   const auto avail = free_bytes(parent);
   std::fprintf(stderr, "ready_bench: %llu calls in %s; free there: %s, estimated need: %s\n",
                static_cast<unsigned long long>(o.calls), o.dir.c_str(), mib(avail).c_str(), mib(needed).c_str());
-  if (avail < needed) {
+  if (!o.reuse && avail < needed) {
     std::fprintf(stderr, "ready_bench: not enough free disk under %s\n", parent.c_str());
     return 1;
   }
@@ -452,12 +468,18 @@ int main(int argc, char** argv) {
   const auto scratch = parent / (data.filename().string() + "-clone");
   int rc = 0;
   try {
-    std::fprintf(stderr, "populating (set-up, not measured) ...\n");
-    const double populate_s = populate(o);
+    Population population;
+    if (o.reuse) {
+      std::fprintf(stderr, "reusing the data in %s (populated earlier with --calls %llu)\n", o.dir.c_str(),
+                   static_cast<unsigned long long>(o.calls));
+    } else {
+      std::fprintf(stderr, "populating (set-up, not measured) ...\n");
+      population = populate(o);
+    }
     const auto total = dir_bytes(data), wal = dir_bytes(data, ".log"), sst = dir_bytes(data, ".sst");
     const auto sst_files = count_files(data, ".sst");
-    std::fprintf(stderr, "populated in %.0f s: %s on disk (WAL %s, SST %s in %zu files)\n", populate_s,
-                 mib(total).c_str(), mib(wal).c_str(), mib(sst).c_str(), sst_files);
+    std::fprintf(stderr, "%s on disk (WAL %s, SST %s in %zu files)\n", mib(total).c_str(), mib(wal).c_str(),
+                 mib(sst).c_str(), sst_files);
 
     const bool can_drop = o.cold && drop_page_cache();
     if (o.cold && !can_drop) std::fprintf(stderr, "cannot drop the page cache (not root?): cold runs skipped\n");
@@ -467,11 +489,11 @@ int main(int argc, char** argv) {
     clone_dir(data, scratch);
     restarts.push_back(measure_restart("restart after population (WAL replay)", scratch, false, o, true));
     // The same clone again: the first open flushed the replayed WAL, so this shows open without it.
-    restarts.push_back(measure_restart("second restart (WAL already replayed)", scratch, false, o, false));
+    restarts.push_back(measure_restart("second restart (WAL already replayed)", scratch, false, o, true));
     if (can_drop) {
       clone_dir(data, scratch);
       restarts.push_back(measure_restart("restart after population, cold cache", scratch, true, o, true));
-      restarts.push_back(measure_restart("second restart, cold cache", scratch, true, o, false));
+      restarts.push_back(measure_restart("second restart, cold cache", scratch, true, o, true));
     }
     std::optional<DaemonRun> daemon;
     if (!o.daemon.empty()) {
@@ -483,14 +505,25 @@ int main(int argc, char** argv) {
 
     std::printf("\n### Time to ready, %llu journaled calls (%d orgs, %d in progress)\n\n",
                 static_cast<unsigned long long>(o.calls), o.orgs, o.live);
-    std::printf("data dir: %s total, WAL %s, SST %s in %zu files; populated in %.0f s\n\n", mib(total).c_str(),
-                mib(wal).c_str(), mib(sst).c_str(), sst_files, populate_s);
+    std::printf("data dir: %s total, WAL %s, SST %s in %zu files", mib(total).c_str(), mib(wal).c_str(),
+                mib(sst).c_str(), sst_files);
+    if (!o.reuse) {
+      std::printf("; populated in %.0f s, largest WAL meanwhile %s", population.seconds,
+                  mib(population.peak_wal_bytes).c_str());
+    }
+    std::printf("\n\n");
     std::printf("| restart | page cache | WAL before | Journal::open ms | load_state ms | of which directory ms "
                 "| ready ms | live restored |\n|---|---|---:|---:|---:|---:|---:|---:|\n");
     for (const auto& r : restarts) {
       std::printf("| %s | %s | %s | %.0f | %.1f | %.1f | %.0f | %zu |\n", r.name.c_str(), r.cold ? "cold" : "warm",
                   mib(r.wal_bytes_before).c_str(), r.open_ms, r.load_state_ms, r.directory_ms, r.ready_ms(),
                   r.live_restored);
+    }
+    for (const auto& r : restarts) {
+      if (r.wal_bytes_before > (1 << 20)) {
+        std::printf("\nWAL replay (%s): %.0f MiB/s\n", r.cold ? "cold" : "warm",
+                    static_cast<double>(r.wal_bytes_before) / (1 << 20) / (r.open_ms / 1000));
+      }
     }
     for (const auto& r : restarts) {
       if (!r.lookups) continue;
@@ -503,7 +536,7 @@ int main(int argc, char** argv) {
                   "its log says load_state took %.0f ms)\n",
                   daemon->ready_ms, daemon->listening_ms, daemon->logged_load_ms);
     }
-    merge_results(o.out, o.calls, run_json(o, populate_s, total, wal, sst, sst_files, restarts, daemon));
+    merge_results(o.out, o.calls, run_json(o, population, total, wal, sst, sst_files, restarts, daemon));
     std::printf("\nresults merged into %s\n", o.out.c_str());
   } catch (const std::exception& e) {
     std::fprintf(stderr, "ready_bench: %s\n", e.what());

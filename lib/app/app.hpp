@@ -8,6 +8,7 @@
 
 #include "app/call_book.hpp"
 #include "auth/api_key.hpp"
+#include "common/json_writer.hpp"
 #include "common/time.hpp"
 #include "config/config.hpp"
 #include "engine/directory.hpp"
@@ -74,6 +75,16 @@ class App {
   void list_numbers(const Principal& who, server::Reply reply);
   void set_number_flow(std::string_view number, server::HttpRequest&& request, const Principal& who,
                        server::Reply reply);
+  void list_users(std::string_view group_filter, const Principal& who, server::Reply reply);
+  void get_user(std::string_view id, const Principal& who, server::Reply reply);
+  // `id` empty: create (POST /v1/users); else update (PATCH /v1/users/{id}).
+  void save_user(std::string_view id, server::HttpRequest&& request, const Principal& who, server::Reply reply);
+  void delete_user(std::string_view id, const Principal& who, server::Reply reply);
+  void set_presence(std::string_view id, server::HttpRequest&& request, const Principal& who, server::Reply reply);
+  void list_groups(const Principal& who, server::Reply reply);
+  void get_group(std::string_view id, const Principal& who, server::Reply reply);
+  void save_group(std::string_view id, server::HttpRequest&& request, const Principal& who, server::Reply reply);
+  void delete_group(std::string_view id, const Principal& who, server::Reply reply);
   server::HttpResponse health() const;
   server::HttpResponse readiness() const;
   server::HttpResponse metrics_text();
@@ -92,6 +103,10 @@ class App {
   void commit_and_reply(store::WriteSet ops, CallBook::Ticket ticket, StoredAnswer answer, server::Reply reply);
 
   flow::FlowReferences references(std::string_view org_id) const;
+  void write_user(JsonWriter& w, const engine::TelephonyUser& user) const;
+  void write_group(JsonWriter& w, const engine::TelephonyGroup& group) const;
+  // Ids of published flows whose states name the user (or group).
+  std::vector<std::string> flows_referencing(std::string_view org_id, bool group, std::string_view id) const;
   const engine::FlowEntry* visible_flow(std::string_view org_id, std::string_view id) const;
   void store_flow(engine::FlowEntry updated, const engine::FlowEntry* before, server::Reply reply,
                   std::function<server::HttpResponse(const engine::FlowEntry&)> answer);

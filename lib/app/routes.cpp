@@ -5,6 +5,7 @@
 
 #include "app/app.hpp"
 #include "ops/metrics.hpp"
+#include "provider/twilio/form.hpp"
 #include "store/config_records.hpp"
 
 namespace callrouter::app {
@@ -50,6 +51,13 @@ bool match(std::string_view pattern, std::string_view path, App::Params& params)
   return true;
 }
 
+// A query parameter, decoded (copied: the parsed form is a temporary).
+std::string query_param(const HttpRequest& r, std::string_view name) {
+  auto form = twilio::parse_form(r.query());
+  if (!form) return {};
+  return std::string(form->get(name).value_or(""));
+}
+
 HttpResponse text(int status, std::string content_type, std::string body) {
   HttpResponse r;
   r.status = status;
@@ -93,6 +101,17 @@ constexpr std::array kRoutes{
     Route{"POST", "/v1/flows/{}/disable", Access::admin, CR_HANDLER { (void)r; app.set_flow_enabled(p[0], false, *who, std::move(reply)); }},
     Route{"GET", "/v1/numbers", Access::admin, CR_HANDLER { (void)r, (void)p; app.list_numbers(*who, std::move(reply)); }},
     Route{"PUT", "/v1/numbers/{}/flow", Access::admin, CR_HANDLER { app.set_number_flow(p[0], std::move(r), *who, std::move(reply)); }},
+    Route{"GET", "/v1/users", Access::any_key, CR_HANDLER { (void)p; app.list_users(query_param(r, "group"), *who, std::move(reply)); }},
+    Route{"POST", "/v1/users", Access::admin, CR_HANDLER { (void)p; app.save_user({}, std::move(r), *who, std::move(reply)); }},
+    Route{"GET", "/v1/users/{}", Access::any_key, CR_HANDLER { (void)r; app.get_user(p[0], *who, std::move(reply)); }},
+    Route{"PATCH", "/v1/users/{}", Access::admin, CR_HANDLER { app.save_user(p[0], std::move(r), *who, std::move(reply)); }},
+    Route{"DELETE", "/v1/users/{}", Access::admin, CR_HANDLER { (void)r; app.delete_user(p[0], *who, std::move(reply)); }},
+    Route{"PUT", "/v1/users/{}/presence", Access::any_key, CR_HANDLER { app.set_presence(p[0], std::move(r), *who, std::move(reply)); }},
+    Route{"GET", "/v1/groups", Access::admin, CR_HANDLER { (void)r, (void)p; app.list_groups(*who, std::move(reply)); }},
+    Route{"POST", "/v1/groups", Access::admin, CR_HANDLER { (void)p; app.save_group({}, std::move(r), *who, std::move(reply)); }},
+    Route{"GET", "/v1/groups/{}", Access::admin, CR_HANDLER { (void)r; app.get_group(p[0], *who, std::move(reply)); }},
+    Route{"PATCH", "/v1/groups/{}", Access::admin, CR_HANDLER { app.save_group(p[0], std::move(r), *who, std::move(reply)); }},
+    Route{"DELETE", "/v1/groups/{}", Access::admin, CR_HANDLER { (void)r; app.delete_group(p[0], *who, std::move(reply)); }},
     Route{"POST", "/v1/system/backup", Access::system, CR_HANDLER { (void)p, (void)who; app.backup(std::move(r), std::move(reply)); }},
 };
 #undef CR_HANDLER

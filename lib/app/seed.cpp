@@ -65,13 +65,6 @@ store::WriteSet build(const std::filesystem::path& seed_file, Timestamp now) {
         user.name = optional(u, "name");
         user.client = optional(u, "client");
         user.phone = optional(u, "phone");
-        simdjson::dom::array groups;
-        if (u["groups"].get(groups) == simdjson::SUCCESS) {
-          for (auto g : groups) {
-            std::string_view gs;
-            if (g.get(gs) == simdjson::SUCCESS) user.groups.emplace_back(gs);
-          }
-        }
         bool flag = false;
         user.allow_outgoing = u["allow_outgoing"].get(flag) == simdjson::SUCCESS && flag;
         user.caller_id = optional(u, "caller_id");

@@ -73,6 +73,18 @@ void Directory::erase_flow(std::string_view org_id, std::string_view id) {
   if (auto it = o->second.find(id); it != o->second.end()) o->second.erase(it);
 }
 
+void Directory::erase_user(std::string_view org_id, std::string_view id) {
+  if (auto o = users_.find(org_id); o != users_.end()) {
+    if (auto it = o->second.find(id); it != o->second.end()) o->second.erase(it);
+  }
+}
+
+void Directory::erase_group(std::string_view org_id, std::string_view id) {
+  if (auto o = groups_.find(org_id); o != groups_.end()) {
+    if (auto it = o->second.find(id); it != o->second.end()) o->second.erase(it);
+  }
+}
+
 void Directory::erase_key(std::string_view id) {
   auto it = keys_.find(id);
   if (it != keys_.end()) keys_.erase(it);

@@ -57,17 +57,18 @@ struct FlowEntry {
 };
 
 // A telephony user: an agent rung as a softphone <Client> identity or an outside phone.
+// Group membership lives in TelephonyGroup::members (ordered), the one place it is stored.
 struct TelephonyUser {
   std::string id;
   std::string org_id;
   std::string name;
   std::string client;  // softphone identity
   std::string phone;   // E.164 to ring instead, if no client
-  std::vector<std::string> groups;
   bool allow_outgoing = false;
   bool record_outgoing = false;
   std::string caller_id;
   bool allow_custom_caller_id = false;
+  std::string presence = "offline";  // available | away | offline (as the agent set it)
 };
 
 struct TelephonyGroup {
@@ -102,6 +103,18 @@ class Directory {
     }
   }
   template <class Visit>
+  void for_each_user(std::string_view org_id, Visit&& visit) const {
+    if (auto it = users_.find(org_id); it != users_.end()) {
+      for (const auto& [id, u] : it->second) visit(u);
+    }
+  }
+  template <class Visit>
+  void for_each_group(std::string_view org_id, Visit&& visit) const {
+    if (auto it = groups_.find(org_id); it != groups_.end()) {
+      for (const auto& [id, g] : it->second) visit(g);
+    }
+  }
+  template <class Visit>
   void for_each_number(std::string_view org_id, Visit&& visit) const {
     for (const auto& [n, entry] : numbers_) {
       if (entry.org_id == org_id) visit(entry);
@@ -125,6 +138,8 @@ class Directory {
   void erase_org(std::string_view id);
   void erase_key(std::string_view id);
   void erase_flow(std::string_view org_id, std::string_view id);
+  void erase_user(std::string_view org_id, std::string_view id);
+  void erase_group(std::string_view org_id, std::string_view id);
 
  private:
   StringMap<Org> orgs_;

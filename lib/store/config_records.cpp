@@ -114,13 +114,11 @@ WriteOp put_user(const engine::TelephonyUser& u) {
       .field("name", u.name)
       .field("client", u.client)
       .field("phone", u.phone);
-  w.key("groups").begin_array();
-  for (const auto& g : u.groups) w.value(g);
-  w.end_array();
   w.field("allow_outgoing", u.allow_outgoing)
       .field("record_outgoing", u.record_outgoing)
       .field("caller_id", u.caller_id)
       .field("allow_custom_caller_id", u.allow_custom_caller_id)
+      .field("presence", u.presence)
       .end_object();
   return {Cf::config, make_key({u.org_id, "user", u.id}), encode_value(w.str())};
 }
@@ -239,18 +237,12 @@ Expected<engine::Directory> load_directory(const Journal& journal) {
       u.name = get_string(o, "name");
       u.client = get_string(o, "client");
       u.phone = get_string(o, "phone");
-      simdjson::dom::array groups;
-      if (o["groups"].get(groups) == simdjson::SUCCESS) {
-        for (auto g : groups) {
-          std::string_view gs;
-          if (g.get(gs) == simdjson::SUCCESS) u.groups.emplace_back(gs);
-        }
-      }
       bool flag = false;
       u.allow_outgoing = o["allow_outgoing"].get(flag) == simdjson::SUCCESS && flag;
       u.record_outgoing = o["record_outgoing"].get(flag) == simdjson::SUCCESS && flag;
       u.caller_id = get_string(o, "caller_id");
       u.allow_custom_caller_id = o["allow_custom_caller_id"].get(flag) == simdjson::SUCCESS && flag;
+      if (auto p = get_string(o, "presence"); !p.empty()) u.presence = p;
       dir.put_user(std::move(u));
     } else if (kind == "group") {
       engine::TelephonyGroup g;

@@ -1,0 +1,410 @@
+// /v1/users and /v1/groups: telephony users (agents) and the groups that ring them, and each
+// agent's presence. Admins configure; an agent reads itself and sets its own presence.
+#include <simdjson.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+
+#include "app/app.hpp"
+#include "common/json_writer.hpp"
+#include "store/config_records.hpp"
+
+namespace callrouter::app {
+
+using server::HttpRequest;
+using server::HttpResponse;
+using server::json_error;
+using server::Reply;
+
+namespace {
+
+HttpResponse json(int status, std::string body) {
+  HttpResponse r;
+  r.status = status;
+  r.body = std::move(body);
+  return r;
+}
+
+bool valid_id(std::string_view id) {
+  if (id.empty() || id.size() > 64) return false;
+  return std::all_of(id.begin(), id.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
+  });
+}
+
+bool valid_client(std::string_view c) {
+  if (c.empty() || c.size() > 64) return false;
+  return std::all_of(c.begin(), c.end(), [](char x) { return std::isalnum(static_cast<unsigned char>(x)) || x == '_' || x == '-' || x == '.'; });
+}
+
+bool valid_e164(std::string_view n) {
+  if (n.size() < 8 || n.size() > 16 || n[0] != '+' || n[1] == '0') return false;
+  return std::all_of(n.begin() + 1, n.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+void string_or_null(JsonWriter& w, std::string_view key, const std::string& v) {
+  w.key(key);
+  if (v.empty()) {
+    w.null();
+  } else {
+    w.value(v);
+  }
+}
+
+struct BadRequest {
+  std::string message;
+};
+
+// Reads the user fields present in `o` onto `u`; `groups`, when present, is returned.
+std::optional<std::vector<std::string>> read_user(simdjson::dom::object o, engine::TelephonyUser& u, bool creating) {
+  std::optional<std::vector<std::string>> groups;
+  for (auto [k, v] : o) {
+    auto text = [&](std::size_t max) {
+      std::string_view s;
+      if (v.is_null()) return std::string();
+      if (v.get(s)) throw BadRequest{fmt::format("field '{}': must be a string", k)};
+      if (s.size() > max) throw BadRequest{fmt::format("field '{}': longer than {} bytes", k, max)};
+      return std::string(s);
+    };
+    auto flag = [&] {
+      bool b;
+      if (v.get(b)) throw BadRequest{fmt::format("field '{}': must be true or false", k)};
+      return b;
+    };
+    if (k == "id") {
+      if (!creating) throw BadRequest{"field 'id': cannot be changed"};
+      u.id = text(64);
+    } else if (k == "name") {
+      u.name = text(200);
+    } else if (k == "client") {
+      u.client = text(64);
+      if (!u.client.empty() && !valid_client(u.client)) throw BadRequest{"field 'client': letters, digits, _ - . only"};
+    } else if (k == "phone") {
+      u.phone = text(16);
+      if (!u.phone.empty() && !valid_e164(u.phone)) throw BadRequest{"field 'phone': must be an E.164 number"};
+    } else if (k == "allow_outgoing") {
+      u.allow_outgoing = flag();
+    } else if (k == "record_outgoing") {
+      u.record_outgoing = flag();
+    } else if (k == "caller_id") {
+      u.caller_id = text(16);
+    } else if (k == "allow_custom_caller_id") {
+      u.allow_custom_caller_id = flag();
+    } else if (k == "groups") {
+      simdjson::dom::array a;
+      if (v.get(a)) throw BadRequest{"field 'groups': must be a list of group ids"};
+      groups.emplace();
+      for (auto g : a) {
+        std::string_view s;
+        if (g.get(s)) throw BadRequest{"field 'groups': must be a list of group ids"};
+        groups->emplace_back(s);
+      }
+    } else if (k == "presence") {
+      throw BadRequest{"field 'presence': set it with PUT /v1/users/{id}/presence"};
+    } else {
+      throw BadRequest{fmt::format("field '{}': unknown field", k)};
+    }
+  }
+  return groups;
+}
+
+}  // namespace
+
+void App::write_user(JsonWriter& w, const engine::TelephonyUser& u) const {
+  w.begin_object().field("id", u.id).field("name", u.name);
+  w.key("groups").begin_array();
+  directory_.for_each_group(u.org_id, [&](const engine::TelephonyGroup& g) {
+    if (std::find(g.members.begin(), g.members.end(), u.id) != g.members.end()) w.value(g.id);
+  });
+  w.end_array();
+  string_or_null(w, "client", u.client);
+  string_or_null(w, "phone", u.phone);
+  w.field("allow_outgoing", u.allow_outgoing).field("record_outgoing", u.record_outgoing);
+  string_or_null(w, "caller_id", u.caller_id);
+  w.field("allow_custom_caller_id", u.allow_custom_caller_id).field("presence", u.presence).end_object();
+}
+
+std::vector<std::string> App::flows_referencing(std::string_view org_id, bool group, std::string_view id) const {
+  std::vector<std::string> names;
+  directory_.for_each_flow(org_id, [&](const engine::FlowEntry& f) {
+    if (f.deleted || !f.published) return;
+    for (const auto& s : f.published->compiled->states) {
+      bool uses = std::visit(
+          [&](const auto& x) {
+            using T = std::decay_t<decltype(x)>;
+            if constexpr (std::is_same_v<T, flow::RingUserState>) return !group && x.user == id;
+            if constexpr (std::is_same_v<T, flow::RingGroupState>) return group && x.group == id;
+            if constexpr (std::is_same_v<T, flow::VoicemailState>) return group ? x.notify_group == id : x.notify_user == id;
+            return false;
+          },
+          s.settings);
+      if (uses) {
+        names.push_back(f.id);
+        return;
+      }
+    }
+  });
+  return names;
+}
+
+void App::list_users(std::string_view group_filter, const Principal& who, Reply reply) {
+  const engine::TelephonyGroup* group = nullptr;
+  if (!group_filter.empty()) {
+    group = directory_.group(who.org_id, group_filter);
+    if (group == nullptr) return reply(json_error(404, "not_found", "no such group"));
+  }
+  JsonWriter w;
+  w.begin_object().key("users").begin_array();
+  if (group != nullptr) {
+    for (const auto& m : group->members) {
+      if (const auto* u = directory_.user(who.org_id, m)) write_user(w, *u);
+    }
+  } else {
+    directory_.for_each_user(who.org_id, [&](const engine::TelephonyUser& u) { write_user(w, u); });
+  }
+  w.end_array().end_object();
+  reply(json(200, w.take()));
+}
+
+void App::get_user(std::string_view id, const Principal& who, Reply reply) {
+  const auto* u = directory_.user(who.org_id, id);
+  if (u == nullptr || (who.role == auth::Role::agent && who.user_id != id)) {
+    return reply(json_error(404, "not_found", "no such user"));
+  }
+  JsonWriter w;
+  write_user(w, *u);
+  reply(json(200, w.take()));
+}
+
+void App::save_user(std::string_view id, HttpRequest&& request, const Principal& who, Reply reply) {
+  const bool creating = id.empty();
+  const auto* before = creating ? nullptr : directory_.user(who.org_id, id);
+  if (!creating && before == nullptr) return reply(json_error(404, "not_found", "no such user"));
+  simdjson::dom::parser parser;
+  simdjson::dom::object o;
+  if (parser.parse(request.body).get(o)) return reply(json_error(400, "invalid_request", "body must be a JSON object"));
+  engine::TelephonyUser u = before ? *before : engine::TelephonyUser{};
+  std::optional<std::vector<std::string>> groups;
+  try {
+    groups = read_user(o, u, creating);
+  } catch (const BadRequest& e) {
+    return reply(json_error(400, "invalid_request", e.message));
+  }
+  u.org_id = who.org_id;
+  if (creating) {
+    if (!valid_id(u.id)) return reply(json_error(400, "invalid_request", "field 'id': must match [a-z0-9_-]{1,64}"));
+    if (directory_.user(who.org_id, u.id) != nullptr) return reply(json_error(409, "conflict", "a user with this id exists"));
+    if (u.name.empty()) u.name = u.id;
+  }
+  if (!u.caller_id.empty()) {
+    const auto* n = directory_.number(u.caller_id);
+    if (n == nullptr || n->org_id != who.org_id) {
+      return reply(json_error(400, "invalid_request", "field 'caller_id': must be one of the org's numbers"));
+    }
+  }
+  store::WriteSet ops{store::put_user(u)};
+  // Membership is stored on groups; a user's `groups` adds it to those and removes it elsewhere.
+  std::vector<engine::TelephonyGroup> changed_groups;
+  if (groups) {
+    for (const auto& g : *groups) {
+      if (directory_.group(who.org_id, g) == nullptr) {
+        return reply(json_error(400, "invalid_request", fmt::format("field 'groups': no group '{}'", g)));
+      }
+    }
+    directory_.for_each_group(who.org_id, [&](const engine::TelephonyGroup& g) {
+      bool member = std::find(g.members.begin(), g.members.end(), u.id) != g.members.end();
+      bool wanted = std::find(groups->begin(), groups->end(), g.id) != groups->end();
+      if (member == wanted) return;
+      auto copy = g;
+      if (wanted) {
+        copy.members.push_back(u.id);
+      } else {
+        copy.members.erase(std::remove(copy.members.begin(), copy.members.end(), u.id), copy.members.end());
+      }
+      changed_groups.push_back(std::move(copy));
+    });
+  }
+  for (const auto& g : changed_groups) ops.push_back(store::put_group(g));
+  std::optional<engine::TelephonyUser> previous;
+  if (before) previous = *before;
+  std::vector<engine::TelephonyGroup> previous_groups;
+  for (const auto& g : changed_groups) previous_groups.push_back(*directory_.group(who.org_id, g.id));
+  directory_.put_user(u);
+  for (const auto& g : changed_groups) directory_.put_group(g);
+  journal_.commit(std::move(ops), [this, u, previous, previous_groups, creating, reply = std::move(reply)](bool durable) {
+    if (!durable) {
+      if (previous) {
+        directory_.put_user(*previous);
+      } else {
+        directory_.erase_user(u.org_id, u.id);
+      }
+      for (const auto& g : previous_groups) directory_.put_group(g);
+      return reply(json_error(503, "journal_unavailable", "the user could not be stored; retry"));
+    }
+    JsonWriter w;
+    write_user(w, *directory_.user(u.org_id, u.id));
+    reply(json(creating ? 201 : 200, w.take()));
+  });
+}
+
+void App::delete_user(std::string_view id, const Principal& who, Reply reply) {
+  const auto* u = directory_.user(who.org_id, id);
+  if (u == nullptr) return reply(json_error(404, "not_found", "no such user"));
+  auto flows = flows_referencing(who.org_id, false, id);
+  if (!flows.empty()) {
+    return reply(json_error(409, "in_use", fmt::format("published flows use this user: {}", fmt::join(flows, ", "))));
+  }
+  auto before = *u;
+  store::WriteSet ops{{store::Cf::config, store::make_key({who.org_id, "user", before.id}), "", true}};
+  std::vector<engine::TelephonyGroup> previous_groups;
+  directory_.for_each_group(who.org_id, [&](const engine::TelephonyGroup& g) {
+    if (std::find(g.members.begin(), g.members.end(), before.id) == g.members.end()) return;
+    previous_groups.push_back(g);
+  });
+  for (auto g : previous_groups) {
+    g.members.erase(std::remove(g.members.begin(), g.members.end(), before.id), g.members.end());
+    ops.push_back(store::put_group(g));
+    directory_.put_group(g);
+  }
+  directory_.erase_user(who.org_id, before.id);
+  journal_.commit(std::move(ops), [this, before, previous_groups, reply = std::move(reply)](bool durable) {
+    if (!durable) {
+      directory_.put_user(before);
+      for (const auto& g : previous_groups) directory_.put_group(g);
+      return reply(json_error(503, "journal_unavailable", "the user could not be removed; retry"));
+    }
+    reply(json(200, fmt::format(R"({{"id":"{}","deleted":true}})", before.id)));
+  });
+}
+
+void App::set_presence(std::string_view id, HttpRequest&& request, const Principal& who, Reply reply) {
+  const auto* u = directory_.user(who.org_id, id);
+  if (u == nullptr || (who.role == auth::Role::agent && who.user_id != id)) {
+    return reply(json_error(404, "not_found", "no such user"));
+  }
+  simdjson::dom::parser parser;
+  simdjson::dom::object o;
+  std::string_view presence;
+  if (parser.parse(request.body).get(o) || o["presence"].get(presence)) {
+    return reply(json_error(400, "invalid_request", "body must be {\"presence\": \"available\"|\"away\"|\"offline\"}"));
+  }
+  if (presence != "available" && presence != "away" && presence != "offline") {
+    return reply(json_error(400, "invalid_request", "field 'presence': must be available, away or offline"));
+  }
+  auto before = *u;
+  auto updated = before;
+  updated.presence = std::string(presence);
+  directory_.put_user(updated);
+  journal_.commit({store::put_user(updated)}, [this, before, updated, reply = std::move(reply)](bool durable) {
+    if (!durable) {
+      directory_.put_user(before);
+      return reply(json_error(503, "journal_unavailable", "presence could not be stored; retry"));
+    }
+    JsonWriter w;
+    write_user(w, updated);
+    reply(json(200, w.take()));
+  });
+}
+
+void App::write_group(JsonWriter& w, const engine::TelephonyGroup& g) const {
+  w.begin_object().field("id", g.id).field("name", g.name).key("members").begin_array();
+  for (const auto& m : g.members) w.value(m);
+  w.end_array().field("wrap_up_s", static_cast<std::int64_t>(g.wrap_up_s)).end_object();
+}
+
+void App::list_groups(const Principal& who, Reply reply) {
+  JsonWriter w;
+  w.begin_object().key("groups").begin_array();
+  directory_.for_each_group(who.org_id, [&](const engine::TelephonyGroup& g) { write_group(w, g); });
+  w.end_array().end_object();
+  reply(json(200, w.take()));
+}
+
+void App::get_group(std::string_view id, const Principal& who, Reply reply) {
+  const auto* g = directory_.group(who.org_id, id);
+  if (g == nullptr) return reply(json_error(404, "not_found", "no such group"));
+  JsonWriter w;
+  write_group(w, *g);
+  reply(json(200, w.take()));
+}
+
+void App::save_group(std::string_view id, HttpRequest&& request, const Principal& who, Reply reply) {
+  const bool creating = id.empty();
+  const auto* before = creating ? nullptr : directory_.group(who.org_id, id);
+  if (!creating && before == nullptr) return reply(json_error(404, "not_found", "no such group"));
+  simdjson::dom::parser parser;
+  simdjson::dom::object o;
+  if (parser.parse(request.body).get(o)) return reply(json_error(400, "invalid_request", "body must be a JSON object"));
+  engine::TelephonyGroup g = before ? *before : engine::TelephonyGroup{};
+  g.org_id = who.org_id;
+  for (auto [k, v] : o) {
+    std::string_view s;
+    if (k == "id" && creating && v.get(s) == simdjson::SUCCESS) {
+      g.id = std::string(s);
+    } else if (k == "name" && v.get(s) == simdjson::SUCCESS && s.size() <= 200) {
+      g.name = std::string(s);
+    } else if (k == "wrap_up_s") {
+      std::int64_t n;
+      if (v.get(n) || n < 0 || n > 3600) return reply(json_error(400, "invalid_request", "field 'wrap_up_s': must be 0..3600"));
+      g.wrap_up_s = static_cast<int>(n);
+    } else if (k == "members") {
+      simdjson::dom::array a;
+      if (v.get(a)) return reply(json_error(400, "invalid_request", "field 'members': must be a list of user ids"));
+      g.members.clear();
+      for (auto m : a) {
+        std::string_view ms;
+        if (m.get(ms) || directory_.user(who.org_id, ms) == nullptr) {
+          return reply(json_error(400, "invalid_request", fmt::format("field 'members': no user '{}'", ms)));
+        }
+        if (std::find(g.members.begin(), g.members.end(), ms) != g.members.end()) {
+          return reply(json_error(400, "invalid_request", fmt::format("field 'members': '{}' listed twice", ms)));
+        }
+        g.members.emplace_back(ms);
+      }
+    } else {
+      return reply(json_error(400, "invalid_request", fmt::format("field '{}': unknown field or bad value", k)));
+    }
+  }
+  if (creating) {
+    if (!valid_id(g.id)) return reply(json_error(400, "invalid_request", "field 'id': must match [a-z0-9_-]{1,64}"));
+    if (directory_.group(who.org_id, g.id) != nullptr) return reply(json_error(409, "conflict", "a group with this id exists"));
+    if (g.name.empty()) g.name = g.id;
+  }
+  std::optional<engine::TelephonyGroup> previous;
+  if (before) previous = *before;
+  directory_.put_group(g);
+  journal_.commit({store::put_group(g)}, [this, g, previous, creating, reply = std::move(reply)](bool durable) {
+    if (!durable) {
+      if (previous) {
+        directory_.put_group(*previous);
+      } else {
+        directory_.erase_group(g.org_id, g.id);
+      }
+      return reply(json_error(503, "journal_unavailable", "the group could not be stored; retry"));
+    }
+    JsonWriter w;
+    write_group(w, g);
+    reply(json(creating ? 201 : 200, w.take()));
+  });
+}
+
+void App::delete_group(std::string_view id, const Principal& who, Reply reply) {
+  const auto* g = directory_.group(who.org_id, id);
+  if (g == nullptr) return reply(json_error(404, "not_found", "no such group"));
+  auto flows = flows_referencing(who.org_id, true, id);
+  if (!flows.empty()) {
+    return reply(json_error(409, "in_use", fmt::format("published flows use this group: {}", fmt::join(flows, ", "))));
+  }
+  auto before = *g;
+  directory_.erase_group(who.org_id, before.id);
+  journal_.commit({{store::Cf::config, store::make_key({who.org_id, "group", before.id}), "", true}},
+                  [this, before, reply = std::move(reply)](bool durable) {
+                    if (!durable) {
+                      directory_.put_group(before);
+                      return reply(json_error(503, "journal_unavailable", "the group could not be removed; retry"));
+                    }
+                    reply(json(200, fmt::format(R"({{"id":"{}","deleted":true}})", before.id)));
+                  });
+}
+
+}  // namespace callrouter::app
