@@ -68,6 +68,7 @@ store::WriteSet build(const std::filesystem::path& seed_file, Timestamp now) {
         bool flag = false;
         user.allow_outgoing = u["allow_outgoing"].get(flag) == simdjson::SUCCESS && flag;
         user.caller_id = optional(u, "caller_id");
+        if (auto presence = optional(u, "presence"); !presence.empty()) user.presence = presence;
         user_ids.push_back(user.id);
         ops.push_back(store::put_user(user));
       }

@@ -5,7 +5,9 @@ namespace {
 
 constexpr std::size_t kMaxClientsPerDial = 10;  // the provider rings at most 10 at once
 
+// Only agents who said they are available are rung.
 void add_target(std::vector<flow::DialTarget>& out, const TelephonyUser& u) {
+  if (u.presence != "available") return;
   if (!u.client.empty()) {
     out.push_back({flow::DialTarget::Kind::client, u.client});
   } else if (!u.phone.empty()) {

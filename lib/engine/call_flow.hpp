@@ -18,8 +18,8 @@ struct FlowTurn {
 FlowTurn advance_call(const Directory& directory, const PublishedFlow& published, CallRecord& record,
                       flow::FlowPosition at, const flow::FlowEvent& event, Timestamp now);
 
-// Who rings for a ring state. Until the agent layer (ACD) lands, every member of the group (or
-// the user) with a softphone or phone rings at once, at most 10 as the provider allows.
+// Who rings for a ring state. Until the agent layer (ACD) lands, every available member of the
+// group (or the user) with a softphone or phone rings at once, at most 10 as the provider allows.
 std::vector<flow::DialTarget> ring_targets(const Directory& directory, std::string_view org_id,
                                            const flow::AssignRequest& request);
 

@@ -33,6 +33,7 @@ class UsersGroupsTest(unittest.TestCase):
         self.assertEqual(user["groups"], ["support"])
         self.assertEqual(user["presence"], "offline")
         self.assertIsNone(user["phone"])
+        self.assertEqual(d.api("PUT", "/v1/users/u_ito/presence", admin, {"presence": "available"})[0], 200)
         self.assertEqual(d.api("POST", "/v1/users", admin, {"id": "u_ito"})[0], 409)
         for bad, field in [({"id": "u_x", "caller_id": "+819999999999"}, "caller_id"),
                            ({"id": "u_x", "groups": ["nope"]}, "groups"),
@@ -53,6 +54,10 @@ class UsersGroupsTest(unittest.TestCase):
         status, _, body = d.signed_form("/twilio/voice", voice_params(call_sid(6000)))
         dial = ET.fromstring(body)[0]
         self.assertEqual([(c.tag, c.text) for c in dial], [("Client", "ito")])
+        # Away agents are not rung: nobody left, no queue, so the flow takes on.no_answer.
+        d.api("PUT", "/v1/users/u_ito/presence", admin, {"presence": "away"})
+        status, _, body = d.signed_form("/twilio/voice", voice_params(call_sid(6001)))
+        self.assertEqual([c.tag for c in ET.fromstring(body)], ["Hangup"])
 
         # Referenced by a published flow: cannot be removed.
         status, body = d.api("DELETE", "/v1/groups/support", admin)
