@@ -149,6 +149,23 @@ inline std::uint64_t dir_bytes(const std::filesystem::path& dir, std::string_vie
   return total;
 }
 
+// The 1-minute load average: benchmarks record it so a run disturbed by other work can be spotted.
+inline double load_average() {
+  std::ifstream in("/proc/loadavg");
+  double load = -1;
+  in >> load;
+  return load;
+}
+
+inline std::string cpu_model() {
+  std::ifstream in("/proc/cpuinfo");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.starts_with("model name")) return line.substr(line.find(':') + 2);
+  }
+  return "unknown";
+}
+
 inline std::string mib(std::uint64_t bytes) { return fmt::format("{:.0f} MiB", static_cast<double>(bytes) / (1 << 20)); }
 
 inline bool write_file(const std::filesystem::path& path, const std::string& text) {

@@ -231,15 +231,6 @@ RunResult run_one(const RunSpec& spec, const std::filesystem::path& parent, doub
 
 std::string durability_name(Durability d) { return d == Durability::fsync ? "fsync" : "none"; }
 
-std::string cpu_model() {
-  std::ifstream in("/proc/cpuinfo");
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.starts_with("model name")) return line.substr(line.find(':') + 2);
-  }
-  return "unknown";
-}
-
 std::string fixed(double v, int digits = 1) { return fmt::format("{:.{}f}", v, digits); }
 
 void print_table(const std::vector<RunResult>& results, Mode mode) {
@@ -257,13 +248,16 @@ void print_table(const std::vector<RunResult>& results, Mode mode) {
   }
 }
 
-std::string to_json(const std::vector<RunResult>& results, double seconds, std::size_t value_bytes) {
+std::string to_json(const std::vector<RunResult>& results, double seconds, std::size_t value_bytes, double load_before,
+                    double load_after) {
   JsonWriter w;
   w.begin_object().field("benchmark", "journal_commit");
   w.key("machine")
       .begin_object()
       .field("nproc", static_cast<std::int64_t>(std::thread::hardware_concurrency()))
       .field("cpu", cpu_model())
+      .key("load_average_before").raw(fixed(load_before, 2))
+      .key("load_average_after").raw(fixed(load_after, 2))
       .end_object();
   w.key("seconds_per_run").raw(fixed(seconds, 2));
   w.field("record_value_bytes", static_cast<std::int64_t>(value_bytes));
@@ -339,6 +333,7 @@ int main(int argc, char** argv) {
     for (double rate : {1'000.0, 10'000.0, 30'000.0}) specs.push_back({Mode::open, d, Shape::webhook, 1, rate});
   }
 
+  const double load_before = load_average();
   std::vector<RunResult> results;
   for (const auto& spec : specs) {
     std::fprintf(stderr, "%s %s %s turn=%d offered=%.0f ...\n", mode_name(spec.mode),
@@ -354,11 +349,14 @@ int main(int argc, char** argv) {
   std::printf("\n### Open loop: voice-webhook write sets, one per loop turn, at a fixed offered rate\n");
   print_table(results, Mode::open);
 
+  const double load_after = load_average();
   const auto value_bytes = Payloads(Shape::record).value_bytes();
-  if (!write_file(out, to_json(results, seconds, value_bytes))) {
+  if (!write_file(out, to_json(results, seconds, value_bytes, load_before, load_after))) {
     std::fprintf(stderr, "cannot write %s\n", out.c_str());
     return 1;
   }
-  std::printf("\nrecord value: %zu bytes; results written to %s\n", value_bytes, out.c_str());
+  std::printf("\nrecord value: %zu bytes; load average %.2f before, %.2f after (other work on the machine "
+              "skews these numbers); results written to %s\n",
+              value_bytes, load_before, load_after, out.c_str());
   return 0;
 }

@@ -331,11 +331,15 @@ void write_latency(JsonWriter& w, std::string_view key, const LatencySummary& s)
   w.end_object();
 }
 
-std::string run_json(const Options& o, const Population& population, std::uint64_t total, std::uint64_t wal, std::uint64_t sst,
+std::string run_json(const Options& o, double load_before, const Population& population, std::uint64_t total, std::uint64_t wal, std::uint64_t sst,
                      std::size_t sst_files, const std::vector<Restart>& restarts, const std::optional<DaemonRun>& daemon) {
   JsonWriter w;
   w.begin_object()
       .field("calls", o.calls)
+      .field("cpu", cpu_model())
+      .field("nproc", static_cast<std::int64_t>(std::thread::hardware_concurrency()));
+  w.key("load_average_before_measuring").raw(fixed(load_before, 2))
+      .key("load_average_after").raw(fixed(load_average(), 2))
       .field("orgs", o.orgs)
       .field("live_calls", o.live)
       .field("rows_per_ended_call", "calls 1, calls_by_time 1, call_events 3, idempotency 4 (voice + 3 tokens), "
@@ -484,6 +488,7 @@ int main(int argc, char** argv) {
     const bool can_drop = o.cold && drop_page_cache();
     if (o.cold && !can_drop) std::fprintf(stderr, "cannot drop the page cache (not root?): cold runs skipped\n");
 
+    const double load_before = load_average();
     // Each scenario starts from the state population left (its WAL included) on a fresh clone.
     std::vector<Restart> restarts;
     clone_dir(data, scratch);
@@ -511,7 +516,7 @@ int main(int argc, char** argv) {
       std::printf("; populated in %.0f s, largest WAL meanwhile %s", population.seconds,
                   mib(population.peak_wal_bytes).c_str());
     }
-    std::printf("\n\n");
+    std::printf("\nload average before measuring: %.2f (other work on the machine skews these numbers)\n\n", load_before);
     std::printf("| restart | page cache | WAL before | Journal::open ms | load_state ms | of which directory ms "
                 "| ready ms | live restored |\n|---|---|---:|---:|---:|---:|---:|---:|\n");
     for (const auto& r : restarts) {
@@ -536,7 +541,7 @@ int main(int argc, char** argv) {
                   "its log says load_state took %.0f ms)\n",
                   daemon->ready_ms, daemon->listening_ms, daemon->logged_load_ms);
     }
-    merge_results(o.out, o.calls, run_json(o, population, total, wal, sst, sst_files, restarts, daemon));
+    merge_results(o.out, o.calls, run_json(o, load_before, population, total, wal, sst, sst_files, restarts, daemon));
     std::printf("\nresults merged into %s\n", o.out.c_str());
   } catch (const std::exception& e) {
     std::fprintf(stderr, "ready_bench: %s\n", e.what());

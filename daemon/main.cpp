@@ -253,7 +253,7 @@ int run(const Args& args) {
       [&application](server::HttpRequest&& req, server::RequestContext& ctx, server::Reply reply) {
         application.handle(std::move(req), ctx, std::move(reply));
       },
-      metrics);
+      metrics, [&application](const server::HttpRequest& req) { return application.agent_stream(req); });
   if (auto listening = server.listen(config->listen_address, config->listen_port); !listening) {
     spdlog::critical("{}", listening.error());
     return 1;

@@ -288,21 +288,34 @@ void App::set_presence(std::string_view id, HttpRequest&& request, const Princip
   if (parser.parse(request.body).get(o) || o["presence"].get(presence)) {
     return reply(json_error(400, "invalid_request", "body must be {\"presence\": \"available\"|\"away\"|\"offline\"}"));
   }
+  change_presence(who.org_id, id, presence, [this, reply = std::move(reply)](const engine::TelephonyUser* updated, HttpResponse error) {
+    if (updated == nullptr) return reply(std::move(error));
+    JsonWriter w;
+    write_user(w, *updated);
+    reply(json(200, w.take()));
+  });
+}
+
+void App::change_presence(std::string_view org_id, std::string_view user_id, std::string_view presence,
+                          std::function<void(const engine::TelephonyUser*, HttpResponse)> done) {
   if (presence != "available" && presence != "away" && presence != "offline") {
-    return reply(json_error(400, "invalid_request", "field 'presence': must be available, away or offline"));
+    return done(nullptr, json_error(400, "invalid_request", "field 'presence': must be available, away or offline"));
   }
+  const auto* u = directory_.user(org_id, user_id);
+  if (u == nullptr) return done(nullptr, json_error(404, "not_found", "no such user"));
   auto before = *u;
   auto updated = before;
   updated.presence = std::string(presence);
   directory_.put_user(updated);
-  journal_.commit({store::put_user(updated)}, [this, before, updated, reply = std::move(reply)](bool durable) {
+  journal_.commit({store::put_user(updated)}, [this, before, updated, done = std::move(done)](bool durable) {
     if (!durable) {
       directory_.put_user(before);
-      return reply(json_error(503, "journal_unavailable", "presence could not be stored; retry"));
+      return done(nullptr, json_error(503, "journal_unavailable", "presence could not be stored; retry"));
     }
     JsonWriter w;
-    write_user(w, updated);
-    reply(json(200, w.take()));
+    w.begin_object().field("type", "presence.changed").field("user_id", updated.id).field("presence", updated.presence).end_object();
+    agents_.publish(updated.org_id, updated.id, w.str());
+    done(directory_.user(updated.org_id, updated.id), {});
   });
 }
 

@@ -6,6 +6,7 @@
 #include <optional>
 #include <vector>
 
+#include "app/agent_hub.hpp"
 #include "app/call_book.hpp"
 #include "auth/api_key.hpp"
 #include "common/json_writer.hpp"
@@ -16,6 +17,7 @@
 #include "flow/compiled_flow.hpp"
 #include "provider/twilio/form.hpp"
 #include "server/http_message.hpp"
+#include "server/websocket_channel.hpp"
 #include "store/journal.hpp"
 
 namespace callrouter::ops {
@@ -85,6 +87,9 @@ class App {
   void get_group(std::string_view id, const Principal& who, server::Reply reply);
   void save_group(std::string_view id, server::HttpRequest&& request, const Principal& who, server::Reply reply);
   void delete_group(std::string_view id, const Principal& who, server::Reply reply);
+  // WS /v1/agents/stream: agent key in the Authorization header or ?key= (browsers cannot set
+  // headers on a WebSocket).
+  server::UpgradeDecision agent_stream(const server::HttpRequest& request);
   server::HttpResponse health() const;
   server::HttpResponse readiness() const;
   server::HttpResponse metrics_text();
@@ -103,6 +108,11 @@ class App {
   void commit_and_reply(store::WriteSet ops, CallBook::Ticket ticket, StoredAnswer answer, server::Reply reply);
 
   flow::FlowReferences references(std::string_view org_id) const;
+  void change_presence(std::string_view org_id, std::string_view user_id, std::string_view presence,
+                       std::function<void(const engine::TelephonyUser*, server::HttpResponse)> done);
+  // Agent events: offers for the Dial targets in `actions`; the end of earlier offers.
+  void announce_offers(const engine::CallRecord& call, const flow::CallActions& actions);
+  void end_offers(std::string_view org_id, std::string_view call_sid, std::string_view outcome);
   void write_user(JsonWriter& w, const engine::TelephonyUser& user) const;
   void write_group(JsonWriter& w, const engine::TelephonyGroup& group) const;
   // Ids of published flows whose states name the user (or group).
@@ -115,6 +125,7 @@ class App {
   store::Journal& journal_;
   engine::Directory directory_;
   CallBook calls_;
+  AgentHub agents_;
   ops::HttpMetrics& metrics_;
   std::string system_key_;
   Clock clock_;

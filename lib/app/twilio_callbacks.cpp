@@ -137,7 +137,9 @@ void App::twilio_callback(HttpRequest&& request, flow::Callback kind, Reply repl
   }
   const auto now = clock_();
   auto updated = *record;
+  if (kind == flow::Callback::dial) end_offers(org.id, updated.sid, event.outcome);
   auto turn = engine::advance_call(directory_, *version, updated, at, event, now);
+  announce_offers(updated, turn.actions);
   StoredAnswer answer{200, "text/xml", twilio::render_twiml(turn.actions, config_.public_base_url, org.id + ":")};
   std::string outcome(kind == flow::Callback::gather ? event.digits : event.outcome);
   engine::CallEvent call_event{std::string(callback_name(kind)), static_cast<std::int64_t>(record->flow_path.size()),

@@ -126,6 +126,7 @@ void App::twilio_voice(HttpRequest&& request, Reply reply) {
     if (known->terminal() && record.disposition.empty()) record.disposition = known->disposition;
   }
   StoredAnswer answer{200, "text/xml", twilio::render_twiml(decision.actions, config_.public_base_url, org.id + ":")};
+  announce_offers(record, decision.actions);
   engine::CallEvent event{"voice", 0, std::string(call.status), now};
   store::WriteSet ops;
   auto ticket = calls_.stage(record, &event, ops);
@@ -164,6 +165,8 @@ void App::twilio_status(HttpRequest&& request, Reply reply) {
   StoredAnswer answer{200, "application/json", R"({"status":"recorded"})"};
   auto update = engine::apply_status(calls_.find(org.id, cb.call_sid), org.id, cb, clock_());
   if (update.duplicate) return reply(to_response(answer));
+  // The caller hung up while agents were being rung: their offers end.
+  if (update.record.terminal()) end_offers(org.id, update.record.sid, update.record.status);
 
   store::WriteSet ops;
   auto ticket = calls_.stage(update.record, &update.event, ops);

@@ -9,9 +9,9 @@ constexpr std::size_t kMaxClientsPerDial = 10;  // the provider rings at most 10
 void add_target(std::vector<flow::DialTarget>& out, const TelephonyUser& u) {
   if (u.presence != "available") return;
   if (!u.client.empty()) {
-    out.push_back({flow::DialTarget::Kind::client, u.client});
+    out.push_back({flow::DialTarget::Kind::client, u.client, u.id});
   } else if (!u.phone.empty()) {
-    out.push_back({flow::DialTarget::Kind::number, u.phone});
+    out.push_back({flow::DialTarget::Kind::number, u.phone, u.id});
   }
 }
 

@@ -49,6 +49,7 @@ struct GatherAction {
 struct DialTarget {
   enum class Kind { client, number } kind;
   std::string value;
+  std::string user_id;  // the telephony user rung, if any (for agent events)
 };
 struct DialAction {
   std::vector<DialTarget> targets;  // rung at once; the first to answer wins

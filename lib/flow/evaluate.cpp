@@ -102,7 +102,7 @@ class Runner {
               },
               [&](const ForwardState& x) {
                 DialAction d;
-                d.targets.push_back({DialTarget::Kind::number, x.number});
+                d.targets.push_back({DialTarget::Kind::number, x.number, {}});
                 d.timeout_s = x.timeout_s;
                 d.caller_id = x.caller_id == "caller" ? std::string(ctx_.caller) : x.caller_id;
                 d.record = x.record;

@@ -4,9 +4,11 @@
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/websocket.hpp>
 #include <spdlog/spdlog.h>
 
 #include <chrono>
+#include <deque>
 #include <optional>
 #include <unordered_set>
 
@@ -34,8 +36,14 @@ std::string lower(std::string_view s) {
 class Session;
 
 struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
-  Impl(asio::io_context& io_, HttpLimits limits_, RequestHandler handler_, ops::HttpMetrics& metrics_)
-      : io(io_), acceptor(io_), limits(limits_), handler(std::move(handler_)), metrics(metrics_) {}
+  Impl(asio::io_context& io_, HttpLimits limits_, RequestHandler handler_, ops::HttpMetrics& metrics_,
+       UpgradeHandler upgrade_)
+      : io(io_),
+        acceptor(io_),
+        limits(limits_),
+        handler(std::move(handler_)),
+        upgrade(std::move(upgrade_)),
+        metrics(metrics_) {}
 
   void accept();
 
@@ -43,9 +51,79 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
   tcp::acceptor acceptor;
   HttpLimits limits;
   RequestHandler handler;
+  UpgradeHandler upgrade;
   ops::HttpMetrics& metrics;
   std::unordered_set<Session*> sessions;
   bool stopping = false;
+};
+
+namespace websocket = beast::websocket;
+
+// One accepted WebSocket: reads text frames into on_message, writes queued frames one at a time.
+class WebSocketSession : public WebSocketChannel, public std::enable_shared_from_this<WebSocketSession> {
+ public:
+  explicit WebSocketSession(beast::tcp_stream&& stream) : ws_(std::move(stream)) {}
+
+  void accept(http::request<http::string_body> request) {
+    beast::get_lowest_layer(ws_).expires_never();
+    // Pings while idle and a close if the peer stops answering them: dead agents are noticed.
+    ws_.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server));
+    ws_.read_message_max(64 * 1024);
+    ws_.async_accept(request, [self = shared_from_this()](beast::error_code ec) {
+      if (ec) return self->finish();
+      self->accepted_ = true;
+      if (!self->outbox_.empty()) self->write_next();  // what the app sent while we shook hands
+      self->read();
+    });
+  }
+
+  void send(std::string text) override {
+    if (closed_) return;
+    outbox_.push_back(std::move(text));
+    if (accepted_ && outbox_.size() == 1) write_next();
+  }
+
+  void close() override {
+    if (closed_) return;
+    ws_.async_close(websocket::close_code::normal, [self = shared_from_this()](beast::error_code) { self->finish(); });
+  }
+
+ private:
+  void read() {
+    ws_.async_read(buffer_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
+      if (ec) return self->finish();
+      if (self->on_message && self->ws_.got_text()) {
+        auto data = self->buffer_.cdata();
+        self->on_message(std::string_view(static_cast<const char*>(data.data()), data.size()));
+      }
+      self->buffer_.consume(self->buffer_.size());
+      self->read();
+    });
+  }
+
+  void write_next() {
+    ws_.text(true);
+    ws_.async_write(asio::buffer(outbox_.front()), [self = shared_from_this()](beast::error_code ec, std::size_t) {
+      if (ec) return self->finish();
+      self->outbox_.pop_front();
+      if (!self->outbox_.empty()) self->write_next();
+    });
+  }
+
+  void finish() {
+    if (closed_) return;
+    closed_ = true;
+    outbox_.clear();
+    if (on_close) on_close();
+    on_close = nullptr;
+    on_message = nullptr;  // breaks the cycle app callbacks -> channel -> callbacks
+  }
+
+  websocket::stream<beast::tcp_stream> ws_;
+  beast::flat_buffer buffer_;
+  std::deque<std::string> outbox_;
+  bool accepted_ = false;
+  bool closed_ = false;
 };
 
 class Session : public std::enable_shared_from_this<Session> {
@@ -103,6 +181,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
     auto& msg = parser_->get();
     keep_alive_ = msg.keep_alive();
+    if (websocket::is_upgrade(msg) && server_->upgrade) return upgrade(parser_->release());
     HttpRequest request;
     request.method = std::string(msg.method_string());
     request.target = std::string(msg.target());
@@ -115,6 +194,26 @@ class Session : public std::enable_shared_from_this<Session> {
     // The handler may reply now or later; the reply keeps this session alive until then.
     server_->handler(std::move(request), context_,
                      [self = shared_from_this()](HttpResponse response) { self->write(std::move(response)); });
+  }
+
+  // Hands the connection to a WebSocket session if the app accepts it; else answers over HTTP.
+  void upgrade(http::request<http::string_body> msg) {
+    HttpRequest request;
+    request.method = std::string(msg.method_string());
+    request.target = std::string(msg.target());
+    for (const auto& field : msg) request.headers.emplace_back(lower(field.name_string()), std::string(field.value()));
+    context_.route = "websocket";
+    auto decision = server_->upgrade(request);
+    if (auto* refused = std::get_if<HttpResponse>(&decision)) {
+      keep_alive_ = false;
+      busy_ = true;
+      return write(std::move(*refused));
+    }
+    server_->metrics.on_request("websocket", 101, std::chrono::steady_clock::now() - started_);
+    // The TCP stream moves into the WebSocket session; this HTTP session ends here.
+    auto channel = std::make_shared<WebSocketSession>(std::move(stream_));
+    std::get<AcceptChannel>(decision)(channel);
+    channel->accept(std::move(msg));
   }
 
   void fail(int status, std::string_view code, std::string_view message) {
@@ -186,8 +285,8 @@ void HttpServer::Impl::accept() {
 }
 
 HttpServer::HttpServer(asio::io_context& io, HttpLimits limits, RequestHandler handler,
-                       ops::HttpMetrics& metrics)
-    : impl_(std::make_shared<Impl>(io, limits, std::move(handler), metrics)) {}
+                       ops::HttpMetrics& metrics, UpgradeHandler upgrade)
+    : impl_(std::make_shared<Impl>(io, limits, std::move(handler), metrics, std::move(upgrade))) {}
 
 HttpServer::~HttpServer() = default;
 

@@ -9,6 +9,7 @@
 #include "common/expected.hpp"
 #include "config/config.hpp"
 #include "server/http_message.hpp"
+#include "server/websocket_channel.hpp"
 
 namespace boost::asio {
 class io_context;
@@ -23,7 +24,7 @@ namespace callrouter::server {
 class HttpServer {
  public:
   HttpServer(boost::asio::io_context& io, HttpLimits limits, RequestHandler handler,
-             ops::HttpMetrics& metrics);
+             ops::HttpMetrics& metrics, UpgradeHandler upgrade = {});
   ~HttpServer();
 
   // Binds and listens; port 0 picks a free port (see port()).

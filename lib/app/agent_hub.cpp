@@ -1,0 +1,74 @@
+#include "app/agent_hub.hpp"
+
+#include <algorithm>
+
+namespace callrouter::app {
+
+std::string AgentHub::key(std::string_view org_id, std::string_view user_id) {
+  std::string k(org_id);
+  k.push_back('\0');
+  k.append(user_id);
+  return k;
+}
+
+void AgentHub::attach(std::string_view org_id, std::string_view user_id,
+                      std::shared_ptr<server::WebSocketChannel> channel) {
+  agents_[key(org_id, user_id)].channels.push_back(std::move(channel));
+  ++connections_;
+}
+
+void AgentHub::detach(std::string_view org_id, std::string_view user_id, const server::WebSocketChannel* channel) {
+  auto it = agents_.find(key(org_id, user_id));
+  if (it == agents_.end()) return;
+  auto& channels = it->second.channels;
+  auto before = channels.size();
+  channels.erase(std::remove_if(channels.begin(), channels.end(), [&](const auto& c) { return c.get() == channel; }),
+                 channels.end());
+  connections_ -= before - channels.size();
+  if (channels.empty() && it->second.offers.empty()) agents_.erase(it);
+}
+
+void AgentHub::publish(std::string_view org_id, std::string_view user_id, const std::string& message) {
+  auto it = agents_.find(key(org_id, user_id));
+  if (it == agents_.end()) return;
+  for (const auto& c : it->second.channels) c->send(message);
+}
+
+void AgentHub::offered(std::string_view org_id, std::string_view user_id, OfferedCall call) {
+  auto& agent = agents_[key(org_id, user_id)];
+  for (const auto& c : agent.channels) c->send(call.event_json);
+  agent.offers.push_back(std::move(call));
+}
+
+std::vector<std::string> AgentHub::withdraw(std::string_view org_id, std::string_view call_sid) {
+  std::vector<std::string> users;
+  const auto prefix = key(org_id, "");
+  for (auto it = agents_.begin(); it != agents_.end();) {
+    if (!it->first.starts_with(prefix)) {
+      ++it;
+      continue;
+    }
+    auto& offers = it->second.offers;
+    auto removed = std::remove_if(offers.begin(), offers.end(), [&](const auto& o) { return o.call_sid == call_sid; });
+    if (removed != offers.end()) {
+      users.push_back(it->first.substr(prefix.size()));
+      offers.erase(removed, offers.end());
+    }
+    if (it->second.channels.empty() && offers.empty()) {
+      it = agents_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  return users;
+}
+
+std::vector<const OfferedCall*> AgentHub::offers(std::string_view org_id, std::string_view user_id) const {
+  std::vector<const OfferedCall*> out;
+  auto it = agents_.find(key(org_id, user_id));
+  if (it == agents_.end()) return out;
+  for (const auto& o : it->second.offers) out.push_back(&o);
+  return out;
+}
+
+}  // namespace callrouter::app

@@ -1,0 +1,104 @@
+// The agents' WebSocket (/v1/agents/stream): authentication, the snapshot on connect, presence
+// changes from the softphone, and the call events each agent receives.
+#include <simdjson.h>
+#include <spdlog/spdlog.h>
+
+#include "app/app.hpp"
+#include "common/json_writer.hpp"
+
+namespace callrouter::app {
+
+using server::HttpRequest;
+using server::json_error;
+
+server::UpgradeDecision App::agent_stream(const HttpRequest& request) {
+  if (request.path() != "/v1/agents/stream") return json_error(404, "not_found", "no such route");
+  if (!ready_) return json_error(503, "not_ready", "loading state from the journal; retry");
+  auto with_key = request;
+  if (with_key.header("authorization").empty()) {
+    auto query = twilio::parse_form(request.query());
+    if (query) {
+      if (auto key = query->get("key")) with_key.headers.emplace_back("authorization", "Bearer " + std::string(*key));
+    }
+  }
+  auto who = authenticate(with_key);
+  if (!who) return json_error(401, "unauthorized", "missing or invalid API key");
+  if (who->role != auth::Role::agent) return json_error(403, "forbidden", "the agent stream takes an agent key");
+  const auto* user = directory_.user(who->org_id, who->user_id);
+  if (user == nullptr) return json_error(403, "forbidden", "this key's user is not a telephony user");
+
+  return server::AcceptChannel([this, org = who->org_id, user_id = who->user_id](
+                                   const std::shared_ptr<server::WebSocketChannel>& channel) {
+    std::weak_ptr<server::WebSocketChannel> weak = channel;
+    channel->on_message = [this, org, user_id, weak](std::string_view text) {
+      auto self = weak.lock();
+      if (!self) return;
+      simdjson::dom::parser parser;
+      simdjson::dom::object o;
+      std::string_view type;
+      if (parser.parse(text.data(), text.size()).get(o) || o["type"].get(type)) {
+        return self->send(R"({"type":"error","message":"messages are JSON objects with a type"})");
+      }
+      if (type == "ping") return self->send(R"({"type":"pong"})");
+      if (type == "presence") {
+        std::string_view presence;
+        if (o["presence"].get(presence)) return self->send(R"({"type":"error","message":"presence needs a value"})");
+        return change_presence(org, user_id, presence, [weak](const engine::TelephonyUser* updated, server::HttpResponse error) {
+          auto ch = weak.lock();
+          if (ch && updated == nullptr) {
+            JsonWriter w;
+            w.begin_object().field("type", "error").field("status", static_cast<std::int64_t>(error.status)).key("detail").raw(error.body).end_object();
+            ch->send(w.take());
+          }
+        });
+      }
+      self->send(R"({"type":"error","message":"unknown message type"})");
+    };
+    channel->on_close = [this, org, user_id, raw = channel.get()] { agents_.detach(org, user_id, raw); };
+    agents_.attach(org, user_id, channel);
+    // The snapshot: who the agent is and what is being offered, so a reconnect loses nothing.
+    JsonWriter w;
+    w.begin_object().field("type", "snapshot").key("user");
+    if (const auto* u = directory_.user(org, user_id)) {
+      write_user(w, *u);
+    } else {
+      w.null();
+    }
+    w.key("offers").begin_array();
+    for (const auto* offer : agents_.offers(org, user_id)) w.raw(offer->event_json);
+    w.end_array().end_object();
+    channel->send(w.take());
+  });
+}
+
+void App::announce_offers(const engine::CallRecord& call, const flow::CallActions& actions) {
+  const auto wait_s = std::chrono::duration_cast<std::chrono::seconds>(clock_() - call.started_at).count();
+  for (const auto& action : actions) {
+    const auto* dial = std::get_if<flow::DialAction>(&action);
+    if (dial == nullptr) continue;
+    for (const auto& target : dial->targets) {
+      if (target.user_id.empty()) continue;
+      JsonWriter w;
+      w.begin_object()
+          .field("type", "call.offered")
+          .field("call_sid", call.sid)
+          .field("from", call.from)
+          .field("to", call.to)
+          .field("wait_s", static_cast<std::int64_t>(wait_s));
+      w.key("flow_path").begin_array();
+      for (const auto& s : call.flow_path) w.value(s);
+      w.end_array().end_object();
+      agents_.offered(call.org_id, target.user_id, OfferedCall{call.sid, call.from, call.to, w.take()});
+    }
+  }
+}
+
+void App::end_offers(std::string_view org_id, std::string_view call_sid, std::string_view outcome) {
+  auto users = agents_.withdraw(org_id, call_sid);
+  if (users.empty()) return;
+  JsonWriter w;
+  w.begin_object().field("type", "call.ended").field("call_sid", call_sid).field("outcome", outcome).end_object();
+  for (const auto& u : users) agents_.publish(org_id, u, w.str());
+}
+
+}  // namespace callrouter::app
