@@ -9,8 +9,8 @@
 #include "provider/twilio/form.hpp"
 #include "provider/twilio/signature.hpp"
 
-#ifndef CALLROUTER_SHARED_DIR
-#error "CALLROUTER_SHARED_DIR must name the shared/ directory (the test binary defines it)"
+#ifndef CALLROUTER_SOURCE_DIR
+#error "CALLROUTER_SOURCE_DIR must name the checkout (the test binary defines it)"
 #endif
 
 using callrouter::twilio::compute_signature;
@@ -44,7 +44,7 @@ const Vectors& vectors() {
     Vectors out;
     simdjson::dom::parser parser;
     simdjson::dom::element root =
-        parser.load(CALLROUTER_SHARED_DIR "/testdata/twilio-signature-vectors.json");
+        parser.load(CALLROUTER_SOURCE_DIR "/tests/data/twilio-signature-vectors.json");
     out.auth_token = std::string(std::string_view(root["auth_token"]));
     for (simdjson::dom::element c : simdjson::dom::array(root["cases"])) {
       Vector v;
