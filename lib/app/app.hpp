@@ -113,6 +113,9 @@ class App {
   // Agent events: offers for the Dial targets in `actions`; the end of earlier offers.
   void announce_offers(const engine::CallRecord& call, const flow::CallActions& actions);
   void end_offers(std::string_view org_id, std::string_view call_sid, std::string_view outcome);
+  // Status callbacks of an agent's leg (ParentCallSid set): who answered, and when they hang up.
+  void agent_leg_status(const engine::Org& org, const std::string& user_id, const twilio::Form& form,
+                        server::Reply reply);
   void write_user(JsonWriter& w, const engine::TelephonyUser& user) const;
   void write_group(JsonWriter& w, const engine::TelephonyGroup& group) const;
   // Ids of published flows whose states name the user (or group).

@@ -5,6 +5,7 @@
 
 #include "app/app.hpp"
 #include "engine/call_status.hpp"
+#include "common/json_writer.hpp"
 #include "engine/incoming_call.hpp"
 #include "provider/twilio/render_actions.hpp"
 #include "provider/twilio/signature.hpp"
@@ -149,6 +150,10 @@ void App::twilio_status(HttpRequest&& request, Reply reply) {
   if (!call_sid || call_sid->empty() || !status || status->empty()) {
     return reply(json_error(400, "bad_request", "CallSid and CallStatus are required"));
   }
+  // An agent's leg of a call we dialled (the URL names the agent; the signature covers the URL).
+  if (auto query = twilio::parse_form(request.query()); query && query->get("agent") && form.get("ParentCallSid")) {
+    return agent_leg_status(org, std::string(*query->get("agent")), form, std::move(reply));
+  }
   engine::StatusCallback cb;
   cb.call_sid = *call_sid;
   cb.status = *status;
@@ -174,6 +179,40 @@ void App::twilio_status(HttpRequest&& request, Reply reply) {
     calls_.stage_answer(org.id, kTokenKind, token, answer, ops, ticket);
   }
   commit_and_reply(std::move(ops), ticket, std::move(answer), std::move(reply));
+}
+
+void App::agent_leg_status(const engine::Org& org, const std::string& user_id, const twilio::Form& form, Reply reply) {
+  const auto parent_sid = *form.get("ParentCallSid");
+  const auto status = *form.get("CallStatus");
+  StoredAnswer answer{200, "application/json", R"({"status":"recorded"})"};
+  auto parent = calls_.find(org.id, parent_sid);
+  if (!parent || directory_.user(org.id, user_id) == nullptr) return reply(to_response(answer));
+  const auto now = clock_();
+  if (status == "in-progress") {
+    // This agent answered: the call is theirs; everyone else's offer ends.
+    if (!parent->user_id.empty()) return reply(to_response(answer));  // a retry, or a second leg too late
+    auto users = agents_.withdraw(org.id, parent->sid);
+    for (const auto& u : users) {
+      JsonWriter w;
+      w.begin_object().field("type", u == user_id ? "call.connected" : "call.ended").field("call_sid", parent->sid);
+      if (u != user_id) w.field("outcome", "answered_elsewhere");
+      w.end_object();
+      agents_.publish(org.id, u, w.str());
+    }
+    auto updated = *parent;
+    updated.user_id = user_id;
+    if (!updated.answered_at) updated.answered_at = now;
+    engine::CallEvent event{"agent", static_cast<std::int64_t>(updated.flow_path.size()), "answered:" + user_id, now};
+    store::WriteSet ops;
+    auto ticket = calls_.stage(updated, &event, ops);
+    return commit_and_reply(std::move(ops), ticket, std::move(answer), std::move(reply));
+  }
+  if (engine::is_terminal_status(status) && parent->user_id == user_id) {
+    JsonWriter w;
+    w.begin_object().field("type", "call.ended").field("call_sid", parent->sid).field("outcome", status).end_object();
+    agents_.publish(org.id, user_id, w.str());
+  }
+  reply(to_response(answer));
 }
 
 }  // namespace callrouter::app

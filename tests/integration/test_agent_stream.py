@@ -56,6 +56,7 @@ class AgentStreamTest(unittest.TestCase):
                 self.assertEqual(self.d.api("GET", "/v1/users/u_sato", self.admin)[1]["presence"], "away")
 
                 # Sato is away: only Kato is offered the call.
+                self.assertEqual(self.d.api("GET", "/v1/users/u_sato", self.sato)[1]["presence"], "away")
                 sid = call_sid(7000)
                 self.d.signed_form("/twilio/voice", voice_params(sid))
                 offer = await self.next_of(kato, "call.offered")
@@ -83,6 +84,28 @@ class AgentStreamTest(unittest.TestCase):
                 await self.next_of(sato, "presence.changed")
         asyncio.run(scenario())
         self.assertEqual(self.d.request("GET", "/healthz")[0], 200)
+
+    def test_the_agent_who_answers_gets_the_call(self):
+        async def scenario():
+            async with websockets.connect(self.url(self.sato)) as sato, websockets.connect(self.url(self.kato)) as kato:
+                await self.next_of(sato, "snapshot")
+                await self.next_of(kato, "snapshot")
+                sid = call_sid(7100)
+                self.d.signed_form("/twilio/voice", voice_params(sid))
+                await self.next_of(sato, "call.offered")
+                await self.next_of(kato, "call.offered")
+                leg = dict(voice_params("CA" + "e" * 32), CallStatus="in-progress", ParentCallSid=sid,
+                           To="client:kato", Direction="outbound-dial")
+                self.assertEqual(self.d.signed_form("/twilio/status?agent=u_kato", leg)[0], 200)
+                self.assertEqual((await self.next_of(kato, "call.connected"))["call_sid"], sid)
+                self.assertEqual((await self.next_of(sato, "call.ended"))["outcome"], "answered_elsewhere")
+                # The call is Kato's now: Kato's key reads it, Sato's does not.
+                self.assertEqual(self.d.api("GET", "/v1/calls/" + sid, self.kato)[1]["user_id"], "u_kato")
+                self.assertEqual(self.d.api("GET", "/v1/calls/" + sid, self.sato)[0], 404)
+                leg["CallStatus"] = "completed"
+                self.d.signed_form("/twilio/status?agent=u_kato", leg)
+                self.assertEqual((await self.next_of(kato, "call.ended"))["outcome"], "completed")
+        asyncio.run(scenario())
 
     def test_refusals(self):
         async def scenario():

@@ -61,7 +61,14 @@ struct Renderer {
                     {"timeLimit", limit},
                     {"record", a.record ? "record-from-answer" : ""}});
     for (const auto& t : a.targets) {
-      w.element(t.kind == flow::DialTarget::Kind::client ? "Client" : "Number", {}, t.value);
+      // An agent's leg reports back, so we learn who answered and when the agent is free again.
+      std::string leg_callback;
+      if (!t.user_id.empty()) leg_callback = fmt::format("{}/twilio/status?agent={}", base, t.user_id);
+      w.element(t.kind == flow::DialTarget::Kind::client ? "Client" : "Number",
+                {{"statusCallbackEvent", leg_callback.empty() ? "" : "answered completed"},
+                 {"statusCallback", leg_callback},
+                 {"statusCallbackMethod", leg_callback.empty() ? "" : "POST"}},
+                t.value);
     }
     w.close("Dial");
   }
