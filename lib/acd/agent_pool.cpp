@@ -293,7 +293,8 @@ std::size_t AgentPool::memory_bytes() const {
   }
   for (const auto& g : groups_) bytes += g.memory_bytes() - sizeof(RingGroup);
   bytes += (agent_ids_.size() + group_ids_.size()) * kNode;
-  return bytes + wrap_ups_.memory_bytes() + (skip_slots_.capacity() + scratch_.capacity()) * sizeof(std::uint32_t);
+  return bytes + wrap_ups_.memory_bytes() + (skip_slots_.capacity() + scratch_.positions.capacity()) * sizeof(std::uint32_t) +
+         scratch_.frontier.capacity() * sizeof(std::uint32_t);
 }
 
 std::string AgentPool::audit() const {

@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <span>
 #include <string>
@@ -108,7 +109,7 @@ class AgentPool {
   Timestamp last_now_{};
   std::uint64_t queue_seq_ = 0;
   std::vector<std::uint32_t> skip_slots_;  // scratch for select
-  std::vector<std::uint32_t> scratch_;
+  RingGroup::Scratch scratch_;
 };
 
 }  // namespace callrouter::acd

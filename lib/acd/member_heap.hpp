@@ -43,24 +43,36 @@ class MemberHeap {
   void erase(std::uint32_t slot);       // no-op when absent
 
   // Visits entries best first; `take(entry)` returns whether it counted (false: skipped, keep
-  // going). Stops after k counted. O(m log m) for m visited, using `frontier` as scratch.
+  // going). Stops after k counted. At most `max_skips` entries are ever refused, which bounds the
+  // candidates worth keeping. `frontier` is scratch: nodes whose parents were visited, sorted
+  // worst first and cut to the number that can still be taken (k is small: about 10).
   template <class Take>
-  std::size_t walk(std::size_t k, std::vector<std::uint32_t>& frontier, Take&& take) const {
+  std::size_t walk(std::size_t k, std::size_t max_skips, std::vector<std::uint32_t>& frontier, Take&& take) const {
     frontier.clear();
     if (heap_.empty() || k == 0) return 0;
-    auto later = [this](std::uint32_t a, std::uint32_t b) { return ranks_before(heap_[b], heap_[a]); };
+    auto worse = [this](std::uint32_t a, std::uint32_t b) { return ranks_before(heap_[b], heap_[a]); };
     frontier.push_back(0);
     std::size_t taken = 0;
     while (!frontier.empty() && taken < k) {
-      std::pop_heap(frontier.begin(), frontier.end(), later);
       const std::uint32_t i = frontier.back();
       frontier.pop_back();
-      if (take(heap_[i])) ++taken;
+      if (take(heap_[i])) {
+        ++taken;
+      } else if (max_skips > 0) {
+        --max_skips;
+      }
+      // Only this many more entries can still be visited; a child ranked below that many
+      // candidates (all better than it, as are their subtrees' roots) would never be reached.
+      const std::size_t room = k - taken + std::min(max_skips, heap_.size());
       const std::size_t first = kArity * std::size_t{i} + 1;
       const std::size_t end = std::min(first + kArity, heap_.size());
       for (std::size_t c = first; c < end; ++c) {
-        frontier.push_back(static_cast<std::uint32_t>(c));
-        std::push_heap(frontier.begin(), frontier.end(), later);
+        const auto child = static_cast<std::uint32_t>(c);
+        if (frontier.size() >= room) {
+          if (!worse(frontier.front(), child)) continue;  // no better than the worst kept
+          frontier.erase(frontier.begin());
+        }
+        frontier.insert(std::upper_bound(frontier.begin(), frontier.end(), child, worse), child);
       }
     }
     return taken;

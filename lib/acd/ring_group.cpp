@@ -1,6 +1,7 @@
 #include "acd/ring_group.hpp"
 
 #include <algorithm>
+#include <utility>
 
 namespace callrouter::acd {
 
@@ -10,8 +11,12 @@ namespace {
 std::uint64_t signed_key(std::int64_t v) { return static_cast<std::uint64_t>(v) ^ (std::uint64_t{1} << 63); }
 std::uint64_t time_key(Timestamp t) { return signed_key(t.time_since_epoch().count()); }
 
+// `skip` is the handful of agents already tried for this call: a plain scan beats a search.
 bool skipped(std::span<const std::uint32_t> skip, std::uint32_t slot) {
-  return !skip.empty() && std::binary_search(skip.begin(), skip.end(), slot);
+  if (skip.size() > 16) return std::binary_search(skip.begin(), skip.end(), slot);
+  bool found = false;
+  for (auto s : skip) found |= s == slot;  // no early exit: no branch to mispredict
+  return found;
 }
 
 }  // namespace
@@ -86,7 +91,7 @@ std::uint32_t RingGroup::first_eligible(std::uint32_t from, std::uint32_t until,
 }
 
 std::size_t RingGroup::select(RingStrategy strategy, std::span<AgentId> out, std::span<const std::uint32_t> skip,
-                              SplitMix64& rng, std::vector<std::uint32_t>& scratch) {
+                              SplitMix64& rng, Scratch& scratch) {
   if (out.empty() || sample_.size() == 0) return 0;
   const auto size = static_cast<std::uint32_t>(slots_.size());
   switch (strategy) {
@@ -112,14 +117,15 @@ std::size_t RingGroup::select(RingStrategy strategy, std::span<AgentId> out, std
         return 1;
       }
       // Uniform over the unskipped: draw r among them, then step r over the skipped positions.
-      scratch.clear();
+      auto& skipped_at = scratch.positions;
+      skipped_at.clear();
       for (auto slot : skip) {
-        if (sample_.contains(slot)) scratch.push_back(sample_.position(slot));
+        if (sample_.contains(slot)) skipped_at.push_back(sample_.position(slot));
       }
-      if (scratch.size() == n) return 0;
-      std::sort(scratch.begin(), scratch.end());
-      std::uint32_t r = rng.below(n - static_cast<std::uint32_t>(scratch.size()));
-      for (auto p : scratch) {
+      if (skipped_at.size() == n) return 0;
+      std::sort(skipped_at.begin(), skipped_at.end());
+      std::uint32_t r = rng.below(n - static_cast<std::uint32_t>(skipped_at.size()));
+      for (auto p : skipped_at) {
         if (p > r) break;
         ++r;
       }
@@ -134,7 +140,7 @@ std::size_t RingGroup::select(RingStrategy strategy, std::span<AgentId> out, std
         return 1;
       }
       std::size_t n = 0;
-      heap.walk(k, scratch, [&](const HeapEntry& e) {
+      heap.walk(k, skip.size(), scratch.frontier, [&](const HeapEntry& e) {
         if (skipped(skip, e.slot)) return false;
         out[n++] = AgentId{e.agent};
         return true;
@@ -166,7 +172,7 @@ std::vector<AgentId> RingGroup::ranked(RingStrategy strategy) const {
     }
     default: {
       std::vector<std::uint32_t> frontier;
-      heaps_[heap_for(strategy)].walk(sample_.size(), frontier, [&](const HeapEntry& e) {
+      heaps_[heap_for(strategy)].walk(sample_.size(), 0, frontier, [&](const HeapEntry& e) {
         order.push_back(AgentId{e.agent});
         return true;
       });

@@ -50,8 +50,12 @@ class RingGroup {
   // Fills `out` with indexed members whose slot is not in `skip` (sorted, unique), in the
   // strategy's order: parallel up to out.size(), every other strategy one. round_robin moves its
   // cursor to the member it returns. Returns how many it wrote.
+  struct Scratch {  // reused by select() so that it does not allocate once warm
+    std::vector<std::uint32_t> frontier;
+    std::vector<std::uint32_t> positions;
+  };
   std::size_t select(RingStrategy strategy, std::span<AgentId> out, std::span<const std::uint32_t> skip,
-                     SplitMix64& rng, std::vector<std::uint32_t>& scratch);
+                     SplitMix64& rng, Scratch& scratch);
 
   // Every indexed member in the order the strategy would pick them (random: member order, each
   // equally likely). O(n log n): for diagnostics and tests, not the call path.

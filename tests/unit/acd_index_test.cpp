@@ -41,7 +41,7 @@ TEST_CASE("member heap: best first, erase anywhere, best-k walk with skips") {
       REQUIRE(heap.audit().empty());
       // Best 10 skipping every third slot.
       std::vector<std::uint32_t> got, want;
-      heap.walk(10, frontier, [&](const HeapEntry& e) {
+      heap.walk(10, SIZE_MAX, frontier, [&](const HeapEntry& e) {
         if (e.slot % 3 == 0) return false;
         got.push_back(e.slot);
         return true;

@@ -293,11 +293,15 @@ class Office {
     drop_finished();
   }
 
+  // An agent places a call: from idle, or during wrap-up (which leaves a stale wrap-up deadline
+  // behind that must not free the agent early), so agents in wrap-up are preferred.
   void outbound() {
-    std::vector<AgentId> v;
+    std::vector<AgentId> idle, wrapping;
     for (AgentId a : live_agents()) {
-      if (m(a).activity == Activity::idle || m(a).activity == Activity::wrap_up) v.push_back(a);
+      if (m(a).activity == Activity::idle) idle.push_back(a);
+      if (m(a).activity == Activity::wrap_up) wrapping.push_back(a);
     }
+    auto& v = !wrapping.empty() && (idle.empty() || rng_.below(4) != 0) ? wrapping : idle;
     if (v.empty()) return;
     const AgentId a = any_of(v);
     REQUIRE(pool_.answered(a, now_));
@@ -306,7 +310,7 @@ class Office {
     ++x.calls;
     x.missed = 0;
     x.seq = ++seq_;
-    calls_.push_back({rng_.below(2) == 0 ? kNoGroup : any_of(groups_).id, {}, a});
+    calls_.push_back({rng_.below(4) == 0 ? kNoGroup : any_of(groups_).id, {}, a});
   }
 
   void remove_agent() {
@@ -386,11 +390,11 @@ class Office {
       cancel();
     } else if (w < 760) {
       hang_up();
-    } else if (w < 780) {
+    } else if (w < 790) {
       outbound();
-    } else if (w < 795) {
+    } else if (w < 800) {
       if (static_cast<int>(live_agents().size()) < config_.max_agents) add_agent();
-    } else if (w < 805) {
+    } else if (w < 810) {
       remove_agent();
     } else if (w < 835) {
       add_member();
