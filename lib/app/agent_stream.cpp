@@ -93,12 +93,13 @@ void App::announce_offers(const engine::CallRecord& call, const flow::CallAction
   }
 }
 
-void App::end_offers(std::string_view org_id, std::string_view call_sid, std::string_view outcome) {
+std::vector<std::string> App::end_offers(std::string_view org_id, std::string_view call_sid, std::string_view outcome) {
   auto users = agents_.withdraw(org_id, call_sid);
-  if (users.empty()) return;
+  if (users.empty()) return users;
   JsonWriter w;
   w.begin_object().field("type", "call.ended").field("call_sid", call_sid).field("outcome", outcome).end_object();
   for (const auto& u : users) agents_.publish(org_id, u, w.str());
+  return users;
 }
 
 }  // namespace callrouter::app

@@ -121,7 +121,9 @@ void App::write_user(JsonWriter& w, const engine::TelephonyUser& u) const {
   string_or_null(w, "phone", u.phone);
   w.field("allow_outgoing", u.allow_outgoing).field("record_outgoing", u.record_outgoing);
   string_or_null(w, "caller_id", u.caller_id);
-  w.field("allow_custom_caller_id", u.allow_custom_caller_id).field("presence", u.presence).end_object();
+  w.field("allow_custom_caller_id", u.allow_custom_caller_id)
+      .field("presence", presence_of(u))
+      .end_object();
 }
 
 std::vector<std::string> App::flows_referencing(std::string_view org_id, bool group, std::string_view id) const {
@@ -241,6 +243,10 @@ void App::save_user(std::string_view id, HttpRequest&& request, const Principal&
       for (const auto& g : previous_groups) directory_.put_group(g);
       return reply(json_error(503, "journal_unavailable", "the user could not be stored; retry"));
     }
+    sync_user(u.org_id, u);
+    for (const auto& g : previous_groups) {
+      if (const auto* now_group = directory_.group(u.org_id, g.id)) sync_group(u.org_id, *now_group);
+    }
     JsonWriter w;
     write_user(w, *directory_.user(u.org_id, u.id));
     reply(json(creating ? 201 : 200, w.take()));
@@ -273,6 +279,7 @@ void App::delete_user(std::string_view id, const Principal& who, Reply reply) {
       for (const auto& g : previous_groups) directory_.put_group(g);
       return reply(json_error(503, "journal_unavailable", "the user could not be removed; retry"));
     }
+    if (auto agent = pool(before.org_id).find_agent(before.id)) pool(before.org_id).remove_agent(*agent);
     reply(json(200, fmt::format(R"({{"id":"{}","deleted":true}})", before.id)));
   });
 }
@@ -314,6 +321,7 @@ void App::change_presence(std::string_view org_id, std::string_view user_id, std
     }
     JsonWriter w;
     w.begin_object().field("type", "presence.changed").field("user_id", updated.id).field("presence", updated.presence).end_object();
+    sync_user(updated.org_id, updated);
     agents_.publish(updated.org_id, updated.id, w.str());
     done(directory_.user(updated.org_id, updated.id), {});
   });
@@ -395,6 +403,7 @@ void App::save_group(std::string_view id, HttpRequest&& request, const Principal
       }
       return reply(json_error(503, "journal_unavailable", "the group could not be stored; retry"));
     }
+    sync_group(g.org_id, g);
     JsonWriter w;
     write_group(w, g);
     reply(json(creating ? 201 : 200, w.take()));
@@ -416,6 +425,9 @@ void App::delete_group(std::string_view id, const Principal& who, Reply reply) {
                       directory_.put_group(before);
                       return reply(json_error(503, "journal_unavailable", "the group could not be removed; retry"));
                     }
+                    auto emptied = before;
+                    emptied.members.clear();
+                    sync_group(before.org_id, emptied);
                     reply(json(200, fmt::format(R"({{"id":"{}","deleted":true}})", before.id)));
                   });
 }

@@ -6,12 +6,14 @@
 #include <optional>
 #include <vector>
 
+#include "acd/agent_pool.hpp"
 #include "app/agent_hub.hpp"
 #include "app/call_book.hpp"
 #include "auth/api_key.hpp"
 #include "common/json_writer.hpp"
 #include "common/time.hpp"
 #include "config/config.hpp"
+#include "engine/call_flow.hpp"
 #include "engine/directory.hpp"
 #include "flow/call_action.hpp"
 #include "flow/compiled_flow.hpp"
@@ -108,11 +110,28 @@ class App {
   void commit_and_reply(store::WriteSet ops, CallBook::Ticket ticket, StoredAnswer answer, server::Reply reply);
 
   flow::FlowReferences references(std::string_view org_id) const;
+  // The agent layer (agent_routing.cpp).
+  acd::AgentPool& pool(std::string_view org_id);
+  void rebuild_pools();
+  void sync_user(std::string_view org_id, const engine::TelephonyUser& user);
+  void sync_group(std::string_view org_id, const engine::TelephonyGroup& group);
+  engine::RingSelector ring_selector(std::string_view org_id);
+  std::string_view presence_of(const engine::TelephonyUser& user) const;  // as the engine sees it (on_call, …)
+  void agents_missed(std::string_view org_id, const std::vector<std::string>& users);
+  void agents_cancelled(std::string_view org_id, const std::vector<std::string>& users, std::string_view except);
+  struct Connected {
+    std::string user_id;
+    std::string group_id;  // the ring group that rang them (for wrap-up); empty for ring_user
+    Timestamp at{};
+  };
+  engine::StringMap<Connected> connected_;  // key: org NUL call sid
+
   void change_presence(std::string_view org_id, std::string_view user_id, std::string_view presence,
                        std::function<void(const engine::TelephonyUser*, server::HttpResponse)> done);
   // Agent events: offers for the Dial targets in `actions`; the end of earlier offers.
   void announce_offers(const engine::CallRecord& call, const flow::CallActions& actions);
-  void end_offers(std::string_view org_id, std::string_view call_sid, std::string_view outcome);
+  // Returns the agents the call was being offered to.
+  std::vector<std::string> end_offers(std::string_view org_id, std::string_view call_sid, std::string_view outcome);
   // Status callbacks of an agent's leg (ParentCallSid set): who answered, and when they hang up.
   void agent_leg_status(const engine::Org& org, const std::string& user_id, const twilio::Form& form,
                         server::Reply reply);
@@ -129,6 +148,7 @@ class App {
   engine::Directory directory_;
   CallBook calls_;
   AgentHub agents_;
+  engine::StringMap<acd::AgentPool> pools_;  // org id -> its agents
   ops::HttpMetrics& metrics_;
   std::string system_key_;
   Clock clock_;

@@ -189,6 +189,7 @@ App::App(Config config, store::Journal& journal, ops::HttpMetrics& metrics, std:
 void App::load(LoadedState state) {
   directory_ = std::move(state.directory);
   for (auto& call : state.live_calls) calls_.restore_live(std::move(call));
+  rebuild_pools();
   ready_ = true;
 }
 

@@ -137,8 +137,16 @@ void App::twilio_callback(HttpRequest&& request, flow::Callback kind, Reply repl
   }
   const auto now = clock_();
   auto updated = *record;
-  if (kind == flow::Callback::dial) end_offers(org.id, updated.sid, event.outcome);
-  auto turn = engine::advance_call(directory_, *version, updated, at, event, now);
+  if (kind == flow::Callback::dial) {
+    auto rung = end_offers(org.id, updated.sid, event.outcome);
+    // Nobody picked up: each agent rung missed it (counts toward auto-away).
+    if (event.outcome == "no-answer" || event.outcome == "busy" || event.outcome == "failed") {
+      agents_missed(org.id, rung);
+    } else {
+      agents_cancelled(org.id, rung, "");
+    }
+  }
+  auto turn = engine::advance_call(*version, updated, at, event, now, ring_selector(org.id));
   announce_offers(updated, turn.actions);
   StoredAnswer answer{200, "text/xml", twilio::render_twiml(turn.actions, config_.public_base_url, org.id + ":")};
   std::string outcome(kind == flow::Callback::gather ? event.digits : event.outcome);

@@ -113,7 +113,7 @@ void App::twilio_voice(HttpRequest&& request, Reply reply) {
   const auto now = clock_();
   engine::InboundCall call{*call_sid, *from, *to, form.get("CallStatus").value_or("ringing"),
                           form.get("FromCountry").value_or("")};
-  auto decision = engine::decide_incoming_call(directory_, org, call, now);
+  auto decision = engine::decide_incoming_call(directory_, org, call, now, ring_selector(org.id));
   auto& record = decision.record;
   if (auto known = calls_.find(org.id, *call_sid)) {
     // Status callbacks overtook the webhook: keep what they recorded.
@@ -171,7 +171,7 @@ void App::twilio_status(HttpRequest&& request, Reply reply) {
   auto update = engine::apply_status(calls_.find(org.id, cb.call_sid), org.id, cb, clock_());
   if (update.duplicate) return reply(to_response(answer));
   // The caller hung up while agents were being rung: their offers end.
-  if (update.record.terminal()) end_offers(org.id, update.record.sid, update.record.status);
+  if (update.record.terminal()) agents_cancelled(org.id, end_offers(org.id, update.record.sid, update.record.status), "");
 
   store::WriteSet ops;
   auto ticket = calls_.stage(update.record, &update.event, ops);
@@ -192,6 +192,22 @@ void App::agent_leg_status(const engine::Org& org, const std::string& user_id, c
     // This agent answered: the call is theirs; everyone else's offer ends.
     if (!parent->user_id.empty()) return reply(to_response(answer));  // a retry, or a second leg too late
     auto users = agents_.withdraw(org.id, parent->sid);
+    agents_cancelled(org.id, users, user_id);
+    auto& p = pool(org.id);
+    if (auto agent = p.find_agent(user_id)) p.answered(*agent, now);
+    // The ring group that rang them decides their wrap-up when the call ends.
+    std::string group_id;
+    if (const auto* f = directory_.flow(org.id, parent->flow_id)) {
+      if (const auto* v = f->version(parent->flow_version)) {
+        auto at = engine::position_of(*v->compiled, *parent);
+        if (at.state != flow::kNoState) {
+          if (const auto* g = std::get_if<flow::RingGroupState>(&v->compiled->states[static_cast<std::size_t>(at.state)].settings)) {
+            group_id = g->group;
+          }
+        }
+      }
+    }
+    connected_[store::make_key({org.id, parent->sid})] = Connected{user_id, group_id, now};
     for (const auto& u : users) {
       JsonWriter w;
       w.begin_object().field("type", u == user_id ? "call.connected" : "call.ended").field("call_sid", parent->sid);
@@ -208,6 +224,15 @@ void App::agent_leg_status(const engine::Org& org, const std::string& user_id, c
     return commit_and_reply(std::move(ops), ticket, std::move(answer), std::move(reply));
   }
   if (engine::is_terminal_status(status) && parent->user_id == user_id) {
+    if (auto it = connected_.find(store::make_key({org.id, parent->sid})); it != connected_.end()) {
+      auto& p = pool(org.id);
+      auto agent = p.find_agent(user_id);
+      auto group = p.find_group(it->second.group_id);
+      auto talk_s = std::chrono::duration_cast<std::chrono::seconds>(now - it->second.at).count();
+      if (auto d = form.get("CallDuration")) talk_s = std::strtoll(std::string(*d).c_str(), nullptr, 10);
+      if (agent) p.call_ended(*agent, group.value_or(acd::kNoGroup), now, talk_s);
+      connected_.erase(it);
+    }
     JsonWriter w;
     w.begin_object().field("type", "call.ended").field("call_sid", parent->sid).field("outcome", status).end_object();
     agents_.publish(org.id, user_id, w.str());

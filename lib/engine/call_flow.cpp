@@ -3,18 +3,6 @@
 namespace callrouter::engine {
 namespace {
 
-constexpr std::size_t kMaxClientsPerDial = 10;  // the provider rings at most 10 at once
-
-// Only agents who said they are available are rung.
-void add_target(std::vector<flow::DialTarget>& out, const TelephonyUser& u) {
-  if (u.presence != "available") return;
-  if (!u.client.empty()) {
-    out.push_back({flow::DialTarget::Kind::client, u.client, u.id});
-  } else if (!u.phone.empty()) {
-    out.push_back({flow::DialTarget::Kind::number, u.phone, u.id});
-  }
-}
-
 void apply_step(const flow::CompiledFlow& flow, CallRecord& record, const flow::Step& step) {
   for (auto s : step.path) record.flow_path.push_back(flow.states[static_cast<std::size_t>(s)].id);
   if (step.next.state == flow::kNoState) {
@@ -32,20 +20,10 @@ void apply_step(const flow::CompiledFlow& flow, CallRecord& record, const flow::
 
 }  // namespace
 
-std::vector<flow::DialTarget> ring_targets(const Directory& directory, std::string_view org_id,
-                                           const flow::AssignRequest& request) {
-  std::vector<flow::DialTarget> targets;
-  if (!request.group) {
-    if (const auto* u = directory.user(org_id, request.target)) add_target(targets, *u);
-    return targets;
-  }
-  if (const auto* g = directory.group(org_id, request.target)) {
-    for (const auto& member : g->members) {
-      if (targets.size() == kMaxClientsPerDial) break;
-      if (const auto* u = directory.user(org_id, member)) add_target(targets, *u);
-    }
-  }
-  return targets;
+std::optional<flow::DialTarget> dial_target(const TelephonyUser& u) {
+  if (!u.client.empty()) return flow::DialTarget{flow::DialTarget::Kind::client, u.client, u.id};
+  if (!u.phone.empty()) return flow::DialTarget{flow::DialTarget::Kind::number, u.phone, u.id};
+  return std::nullopt;
 }
 
 flow::FlowPosition position_of(const flow::CompiledFlow& flow, const CallRecord& record) {
@@ -57,8 +35,8 @@ flow::FlowPosition position_of(const flow::CompiledFlow& flow, const CallRecord&
   return at;
 }
 
-FlowTurn advance_call(const Directory& directory, const PublishedFlow& published, CallRecord& record,
-                      flow::FlowPosition at, const flow::FlowEvent& event, Timestamp now) {
+FlowTurn advance_call(const PublishedFlow& published, CallRecord& record, flow::FlowPosition at,
+                      const flow::FlowEvent& event, Timestamp now, const RingSelector& select) {
   const auto& flow = *published.compiled;
   flow::CallContext ctx{record.from, record.to, record.from_country, {}};
   FlowTurn turn;
@@ -70,7 +48,7 @@ FlowTurn advance_call(const Directory& directory, const PublishedFlow& published
     for (auto& a : step.actions) turn.actions.push_back(std::move(a));
     turn.ended = step.ended;
     if (!step.assign) break;
-    auto targets = ring_targets(directory, record.org_id, *step.assign);
+    auto targets = select(*step.assign);
     if (!targets.empty()) {
       flow::DialAction dial;
       dial.targets = std::move(targets);

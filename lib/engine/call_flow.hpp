@@ -2,6 +2,9 @@
 // who ring, and the call record updated with where the call now waits and the path it took.
 #pragma once
 
+#include <functional>
+#include <optional>
+
 #include "common/time.hpp"
 #include "engine/call_record.hpp"
 #include "engine/directory.hpp"
@@ -14,14 +17,16 @@ struct FlowTurn {
   bool ended = false;
 };
 
-// `published` is the version the call is pinned to. `record` is updated in place.
-FlowTurn advance_call(const Directory& directory, const PublishedFlow& published, CallRecord& record,
-                      flow::FlowPosition at, const flow::FlowEvent& event, Timestamp now);
+// The agent layer's answer to a ring state: whom to ring (empty: nobody can be rung now). It
+// also records the offers, so it is called only when the call will really ring them.
+using RingSelector = std::function<std::vector<flow::DialTarget>(const flow::AssignRequest& request)>;
 
-// Who rings for a ring state. Until the agent layer (ACD) lands, every available member of the
-// group (or the user) with a softphone or phone rings at once, at most 10 as the provider allows.
-std::vector<flow::DialTarget> ring_targets(const Directory& directory, std::string_view org_id,
-                                           const flow::AssignRequest& request);
+// `published` is the version the call is pinned to. `record` is updated in place.
+FlowTurn advance_call(const PublishedFlow& published, CallRecord& record, flow::FlowPosition at,
+                      const flow::FlowEvent& event, Timestamp now, const RingSelector& select);
+
+// The dial target that rings `user`: its softphone, else its phone (nothing if it has neither).
+std::optional<flow::DialTarget> dial_target(const TelephonyUser& user);
 
 // Where `record` says the call is (kNoState when it is not in a flow of `flow`).
 flow::FlowPosition position_of(const flow::CompiledFlow& flow, const CallRecord& record);

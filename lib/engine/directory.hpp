@@ -103,6 +103,10 @@ class Directory {
     }
   }
   template <class Visit>
+  void for_each_org(Visit&& visit) const {
+    for (const auto& [id, o] : orgs_) visit(o);
+  }
+  template <class Visit>
   void for_each_user(std::string_view org_id, Visit&& visit) const {
     if (auto it = users_.find(org_id); it != users_.end()) {
       for (const auto& [id, u] : it->second) visit(u);

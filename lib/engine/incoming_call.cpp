@@ -5,7 +5,7 @@
 namespace callrouter::engine {
 
 IncomingCallDecision decide_incoming_call(const Directory& directory, const Org& org,
-                                          const InboundCall& call, Timestamp now) {
+                                          const InboundCall& call, Timestamp now, const RingSelector& select) {
   IncomingCallDecision d;
   auto& r = d.record;
   r.sid = std::string(call.call_sid);
@@ -34,7 +34,7 @@ IncomingCallDecision decide_incoming_call(const Directory& directory, const Org&
   r.flow_id = flow->id;
   r.flow_version = published.version;
   flow::FlowPosition start{published.compiled->start, 0, flow::Waiting::none};
-  auto turn = advance_call(directory, published, r, start, flow::FlowEvent{}, now);
+  auto turn = advance_call(published, r, start, flow::FlowEvent{}, now, select);
   d.actions = std::move(turn.actions);
   if (!d.actions.empty() && std::holds_alternative<flow::RejectAction>(d.actions.front())) {
     r.disposition = "rejected";

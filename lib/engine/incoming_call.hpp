@@ -5,6 +5,7 @@
 #include <string_view>
 
 #include "common/time.hpp"
+#include "engine/call_flow.hpp"
 #include "engine/call_record.hpp"
 #include "engine/directory.hpp"
 #include "flow/call_action.hpp"
@@ -27,6 +28,6 @@ struct IncomingCallDecision {
 // `org` is the organisation whose signature the request carried; a number owned by another org
 // is treated as unknown, so one org can never route into another's flows.
 IncomingCallDecision decide_incoming_call(const Directory& directory, const Org& org,
-                                          const InboundCall& call, Timestamp now);
+                                          const InboundCall& call, Timestamp now, const RingSelector& select);
 
 }  // namespace callrouter::engine
