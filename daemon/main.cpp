@@ -232,6 +232,8 @@ int run(const Args& args) {
   apply_log_level(config->log_level);
   auto notifier = ops::SdNotifier::from_environment();
 
+  // Declared before the loop: sessions still alive when the loop is destroyed report to it.
+  ops::HttpMetrics metrics;
   asio::io_context io(1);
   auto journal = store::Journal::open(config->data_dir, config->durability,
                                       [&io](std::function<void()> fn) { asio::post(io, std::move(fn)); });
@@ -246,7 +248,6 @@ int run(const Args& args) {
     return 1;
   }
 
-  ops::HttpMetrics metrics;
   app::App application(*config, j, metrics, load_system_key(*config));
   server::HttpServer server(
       io, config->http,
@@ -339,7 +340,15 @@ int run(const Args& args) {
     });
   });
 
-  io.run();
+  // A handler's exception from a completion must not take every org down with it.
+  for (;;) {
+    try {
+      io.run();
+      break;
+    } catch (const std::exception& e) {
+      spdlog::error("event loop: {}", e.what());
+    }
+  }
   loader.join();
   j.close();
   spdlog::info("stopped");

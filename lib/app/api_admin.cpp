@@ -280,7 +280,10 @@ void App::backup(HttpRequest&& request, Reply reply) {
   if (dir.empty() || !dir.is_absolute()) {
     return reply(json_error(400, "invalid_request", "field 'dir': must be an absolute path"));
   }
-  if (std::filesystem::exists(dir)) return reply(json_error(409, "conflict", "field 'dir': already exists"));
+  std::error_code ec;
+  if (std::filesystem::exists(dir, ec) || ec) {
+    return reply(json_error(409, "conflict", ec ? "field 'dir': " + ec.message() : "field 'dir': already exists"));
+  }
   // A checkpoint hard-links the immutable files and copies the rest: quick, so it runs inline.
   auto done = journal_.checkpoint(dir);
   if (!done) return reply(json_error(500, "backup_failed", done.error()));

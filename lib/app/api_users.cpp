@@ -155,14 +155,19 @@ void App::list_users(std::string_view group_filter, const Principal& who, Reply 
     group = directory_.group(who.org_id, group_filter);
     if (group == nullptr) return reply(json_error(404, "not_found", "no such group"));
   }
+  // An agent sees itself only, as GET /v1/users/{id} does.
+  auto visible = [&](std::string_view id) { return who.role != auth::Role::agent || who.user_id == id; };
   JsonWriter w;
   w.begin_object().key("users").begin_array();
   if (group != nullptr) {
     for (const auto& m : group->members) {
-      if (const auto* u = directory_.user(who.org_id, m)) write_user(w, *u);
+      const auto* u = directory_.user(who.org_id, m);
+      if (u != nullptr && visible(u->id)) write_user(w, *u);
     }
   } else {
-    directory_.for_each_user(who.org_id, [&](const engine::TelephonyUser& u) { write_user(w, u); });
+    directory_.for_each_user(who.org_id, [&](const engine::TelephonyUser& u) {
+      if (visible(u.id)) write_user(w, u);
+    });
   }
   w.end_array().end_object();
   reply(json(200, w.take()));
@@ -247,8 +252,9 @@ void App::save_user(std::string_view id, HttpRequest&& request, const Principal&
     for (const auto& g : previous_groups) {
       if (const auto* now_group = directory_.group(u.org_id, g.id)) sync_group(u.org_id, *now_group);
     }
+    // Answer with what was stored: another request may have changed or removed the user since.
     JsonWriter w;
-    write_user(w, *directory_.user(u.org_id, u.id));
+    write_user(w, u);
     reply(json(creating ? 201 : 200, w.take()));
   });
 }
@@ -323,7 +329,7 @@ void App::change_presence(std::string_view org_id, std::string_view user_id, std
     w.begin_object().field("type", "presence.changed").field("user_id", updated.id).field("presence", updated.presence).end_object();
     sync_user(updated.org_id, updated);
     agents_.publish(updated.org_id, updated.id, w.str());
-    done(directory_.user(updated.org_id, updated.id), {});
+    done(&updated, {});
   });
 }
 

@@ -73,9 +73,12 @@ void App::twilio_callback(HttpRequest&& request, flow::Callback kind, Reply repl
   if (!query || !sid || sid->empty()) return reply(json_error(400, "bad_request", "CallSid and ?state= are required"));
   auto state_id = query->get("state").value_or("");
   const int attempt = to_int(query->get("attempt"), 0);
-  const auto callback_id = fmt::format("{}/{}/{}/{}", *sid, callback_name(kind), state_id, attempt);
+  const int visit = to_int(query->get("visit"), -1);
+  const auto callback_id = fmt::format("{}/{}/{}/{}/{}", *sid, callback_name(kind), state_id, attempt, visit);
+  // A recording status report shares the Record's URL but is its own event, never a replay.
+  const bool recording_status = kind == flow::Callback::recording && form.get("RecordingStatus").has_value();
   // The provider retrying a callback we already answered gets that answer again.
-  if (kind != flow::Callback::queue_wait) {
+  if (kind != flow::Callback::queue_wait && !recording_status) {
     if (auto seen = calls_.find_answer(org.id, kCallbackKind, callback_id)) {
       HttpResponse r;
       r.status = seen->status;
@@ -96,9 +99,9 @@ void App::twilio_callback(HttpRequest&& request, flow::Callback kind, Reply repl
   auto at = engine::position_of(compiled, *record);
 
   // A recording status report carries facts about a recording, not a turn of the flow.
-  if (kind == flow::Callback::recording && form.get("RecordingStatus")) {
+  if (recording_status) {
     StoredAnswer answer{200, "application/json", R"({"status":"recorded"})"};
-    engine::CallEvent event{"recording", static_cast<std::int64_t>(record->flow_path.size()),
+    engine::CallEvent event{"recording_status", static_cast<std::int64_t>(record->flow_path.size()),
                             std::string(*form.get("RecordingStatus")), clock_()};
     store::WriteSet ops;
     auto ticket = calls_.stage(*record, &event, ops);
@@ -107,7 +110,8 @@ void App::twilio_callback(HttpRequest&& request, flow::Callback kind, Reply repl
   }
 
   const bool in_place = at.state != flow::kNoState && compiled.states[static_cast<std::size_t>(at.state)].id == state_id &&
-                        at.waiting == expected_wait(kind) && (kind != flow::Callback::gather || at.attempts == attempt);
+                        at.waiting == expected_wait(kind) && (kind != flow::Callback::gather || at.attempts == attempt) &&
+                        (visit < 0 || static_cast<std::size_t>(visit) == record->flow_path.size());
   if (kind == flow::Callback::queue_wait) {
     // The wait document only reads the call; a caller no longer queued is told to leave.
     auto actions = in_place ? flow::queue_wait_actions(compiled, at.state, to_int(form.get("QueueTime"), 0))

@@ -18,6 +18,22 @@ void apply_step(const flow::CompiledFlow& flow, CallRecord& record, const flow::
   if (step.abandoned && record.disposition.empty()) record.disposition = "abandoned";
 }
 
+void stamp_visit(flow::CallActions& actions, int visit) {
+  for (auto& action : actions) {
+    std::visit(
+        [visit](auto& a) {
+          using T = std::decay_t<decltype(a)>;
+          if constexpr (std::is_same_v<T, flow::EnqueueAction>) {
+            a.result.visit = visit;
+            a.wait.visit = visit;
+          } else if constexpr (requires { a.callback; }) {
+            a.callback.visit = visit;
+          }
+        },
+        action);
+  }
+}
+
 }  // namespace
 
 std::optional<flow::DialTarget> dial_target(const TelephonyUser& u) {
@@ -66,6 +82,7 @@ FlowTurn advance_call(const PublishedFlow& published, CallRecord& record, flow::
     }
     step = flow::step(flow, step.next, flow::FlowEvent{flow::EventKind::assign_result, {}, {}, "no_agents"}, ctx, now);
   }
+  stamp_visit(turn.actions, static_cast<int>(record.flow_path.size()));
   return turn;
 }
 

@@ -33,6 +33,9 @@ struct CallbackRef {
   Callback kind;
   std::string state_id;
   int attempt = 0;  // menus ask again: each attempt has its own callback identity
+  // How far the call had come (its flow path length) when it started waiting: a flow may come
+  // back to the same state, and a callback from an earlier visit must not act on a later one.
+  int visit = -1;
 };
 
 using PromptAction = std::variant<SayAction, PlayAction>;

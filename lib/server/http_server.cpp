@@ -190,10 +190,17 @@ class Session : public std::enable_shared_from_this<Session> {
       request.headers.emplace_back(lower(field.name_string()), std::string(field.value()));
     }
     busy_ = true;
+    replied_ = false;
     context_ = RequestContext{};
     // The handler may reply now or later; the reply keeps this session alive until then.
-    server_->handler(std::move(request), context_,
-                     [self = shared_from_this()](HttpResponse response) { self->write(std::move(response)); });
+    try {
+      server_->handler(std::move(request), context_,
+                       [self = shared_from_this()](HttpResponse response) { self->write(std::move(response)); });
+    } catch (const std::exception& e) {
+      // A bug in one handler answers 500; the daemon keeps serving everyone else.
+      spdlog::error("http: handler failed: {}", e.what());
+      if (!replied_) write(json_error(500, "internal", "internal error"));
+    }
   }
 
   // Hands the connection to a WebSocket session if the app accepts it; else answers over HTTP.
@@ -223,6 +230,7 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void write(HttpResponse response) {
+    replied_ = true;
     auto latency = std::chrono::steady_clock::now() - started_;
     server_->metrics.on_request(context_.route, response.status, latency);
     response_.emplace();
@@ -264,6 +272,7 @@ class Session : public std::enable_shared_from_this<Session> {
   std::chrono::steady_clock::time_point started_;
   bool keep_alive_ = false;
   bool busy_ = false;
+  bool replied_ = false;
 };
 
 void HttpServer::Impl::accept() {

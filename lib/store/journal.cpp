@@ -126,8 +126,7 @@ Expected<std::unique_ptr<Journal>> Journal::open(const std::filesystem::path& di
 // A failed WAL write poisons RocksDB's log writer; Resume() cannot clear that in this version,
 // so once the disk takes writes again the database is closed and reopened (reads wait briefly).
 bool Journal::recover() {
-  auto resumed = db_->Resume();
-  if (resumed.ok()) return true;
+  if (db_ && db_->Resume().ok()) return true;
   if (!disk_writable(dir_)) return false;
   std::unique_lock lock(db_mutex_);
   close_db(db_, handles_);
@@ -189,6 +188,11 @@ void Journal::run() {
       if (queue_.empty() && stopping_) return;
       groups.swap(queue_);
     }
+    // A failed write leaves RocksDB in a background-error state until resumed (or reopened).
+    if (needs_resume_ && recover()) {
+      needs_resume_ = false;
+      spdlog::info("journal: writing again after a write error");
+    }
     // Turns that queued up while the previous fsync ran share the next one.
     rocksdb::WriteBatch batch;
     std::uint64_t max_generation = 0;
@@ -198,6 +202,7 @@ void Journal::run() {
       if (g.generation >= reject_below_) {
         max_generation = std::max(max_generation, g.generation);
         for (auto& op : g.ops) {
+          if (needs_resume_) break;  // no database to batch for: the groups fail below
           auto* cf = handles_[static_cast<std::size_t>(op.cf) + 1];
           if (op.erase) {
             batch.Delete(cf, op.key);
@@ -210,13 +215,6 @@ void Journal::run() {
     }
     bool ok = true;
     if (!written.empty()) {
-      if (needs_resume_) {
-        // A failed write leaves RocksDB in a background-error state until resumed.
-        if (recover()) {
-          needs_resume_ = false;
-          spdlog::info("journal: writing again after a write error");
-        }
-      }
       auto status = needs_resume_ ? rocksdb::Status::IOError("journal not resumed") : db_->Write(write_options, &batch);
       ok = status.ok();
       if (!ok) {
@@ -278,6 +276,7 @@ std::size_t Journal::pending_batches() const {
 std::optional<std::string> Journal::get(Cf cf, std::string_view key) const {
   std::string value;
   std::shared_lock lock(db_mutex_);
+  if (!db_) return std::nullopt;  // reopening after a write error failed: reads miss until it works
   auto status = db_->Get(rocksdb::ReadOptions(), handles_[static_cast<std::size_t>(cf) + 1],
                          rocksdb::Slice(key.data(), key.size()), &value);
   if (!status.ok()) return std::nullopt;
@@ -287,6 +286,7 @@ std::optional<std::string> Journal::get(Cf cf, std::string_view key) const {
 void Journal::scan_prefix(Cf cf, std::string_view prefix,
                           const std::function<bool(std::string_view, std::string_view)>& visit) const {
   std::shared_lock lock(db_mutex_);
+  if (!db_) return;
   std::unique_ptr<rocksdb::Iterator> it(
       db_->NewIterator(rocksdb::ReadOptions(), handles_[static_cast<std::size_t>(cf) + 1]));
   for (it->Seek(rocksdb::Slice(prefix.data(), prefix.size())); it->Valid(); it->Next()) {
@@ -300,6 +300,7 @@ void Journal::scan_prefix(Cf cf, std::string_view prefix,
 
 Expected<Ok> Journal::checkpoint(const std::filesystem::path& dir) const {
   std::shared_lock lock(db_mutex_);
+  if (!db_) return unexpected(std::string("the journal is not open (a write error is being recovered)"));
   rocksdb::Checkpoint* raw = nullptr;
   auto status = rocksdb::Checkpoint::Create(db_.get(), &raw);
   if (!status.ok()) return unexpected(status.ToString());

@@ -26,6 +26,12 @@ def verbs(body):
     return [c.tag for c in ET.fromstring(body)]
 
 
+def path_of(url):
+    """The path and query of a callback URL, as the provider would request it."""
+    parts = urllib.parse.urlsplit(url)
+    return parts.path + "?" + parts.query
+
+
 class FlowApiTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
@@ -65,32 +71,37 @@ class FlowApiTest(unittest.TestCase):
         self.assertEqual(verbs(body), ["Say", "Gather"])
         self.assertEqual(root[0].text, 'Welcome <&> "friends"')  # escaped on the wire, intact when parsed
         gather = root[1]
-        self.assertEqual(gather.get("action"), d.base + "/twilio/gather?state=menu")
+        self.assertEqual(gather.get("action"), d.base + "/twilio/gather?state=menu&visit=2")
         self.assertEqual(gather.get("numDigits"), "1")
         self.assertEqual([c.tag for c in gather], ["Say"])
 
-        status, _, body = self.callback("/twilio/gather?state=menu", sid, Digits="1")
+        status, _, body = self.callback(path_of(gather.get("action")), sid, Digits="1")
         self.assertEqual(status, 200, body)
         root = ET.fromstring(body)
         self.assertEqual(verbs(body), ["Dial"])
         dial = root[0]
-        self.assertEqual(dial.get("action"), d.base + "/twilio/dial?state=sales")
+        self.assertEqual(dial.get("action"), d.base + "/twilio/dial?state=sales&visit=3")
         self.assertEqual(sorted((c.tag, c.text) for c in dial), [("Client", "kato"), ("Client", "sato")])
         self.assertEqual(dial.get("timeout"), "15")
 
         # A callback naming another state is refused; the call stays where it is.
-        status, _, _ = self.callback("/twilio/gather?state=menu", sid, Digits="1")
+        status, _, _ = self.callback(path_of(gather.get("action")), sid, Digits="1")
         self.assertEqual(status, 200)  # a retry of the answered gather replays its answer
         status, _, _ = self.callback("/twilio/recording?state=vm", sid, RecordingUrl="https://x/r")
         self.assertEqual(status, 409)
 
-        status, _, body = self.callback("/twilio/dial?state=sales", sid, DialCallStatus="no-answer")
+        status, _, body = self.callback(path_of(dial.get("action")), sid, DialCallStatus="no-answer")
         self.assertEqual(status, 200, body)
         root = ET.fromstring(body)
         self.assertEqual(verbs(body), ["Say", "Record"])
-        self.assertEqual(root[1].get("action"), d.base + "/twilio/recording?state=vm")
+        record = root[1]
+        self.assertEqual(record.get("action"), d.base + "/twilio/recording?state=vm&visit=4")
+        # The recording's status report shares the URL; it is recorded, not answered as a replay.
+        status, _, body = self.callback(path_of(record.get("recordingStatusCallback")), sid,
+                                        RecordingStatus="completed", RecordingSid="RE1")
+        self.assertEqual((status, json.loads(body)), (200, {"status": "recorded"}))
 
-        status, _, body = self.callback("/twilio/recording?state=vm", sid, RecordingUrl="https://x/r",
+        status, _, body = self.callback(path_of(record.get("action")), sid, RecordingUrl="https://x/r",
                                         RecordingDuration="12")
         self.assertEqual(status, 200, body)
         self.assertEqual(verbs(body), ["Hangup"])
@@ -104,17 +115,42 @@ class FlowApiTest(unittest.TestCase):
         kinds = [e["kind"] for e in call["events"]]
         self.assertEqual(kinds.count("gather"), 1)
         self.assertEqual(kinds.count("dial"), 1)
+        self.assertEqual(kinds.count("recording"), 1)
+        self.assertEqual(kinds.count("recording_status"), 1)  # the report is recorded, separately
+
+    def test_a_flow_that_returns_to_a_menu_asks_afresh(self):
+        loop = {"start": "menu", "states": [
+            {"id": "menu", "type": "menu", "prompt": {"text": "1 info, 2 bye"}, "options": {"1": "info", "2": "bye"}},
+            {"id": "info", "type": "say", "say": {"text": "Info"}, "next": "menu"},
+            {"id": "bye", "type": "hangup"}]}
+        self.publish_walk("loop", loop)
+        sid = call_sid(4005)
+        status, _, body = self.d.signed_form("/twilio/voice", voice_params(sid))
+        first = ET.fromstring(body)[0].get("action")
+        status, _, body = self.callback(path_of(first), sid, Digits="1")
+        self.assertEqual(verbs(body), ["Say", "Gather"])
+        second = ET.fromstring(body)[1].get("action")
+        self.assertNotEqual(first, second)
+        status, _, body = self.callback(path_of(second), sid, Digits="2")
+        self.assertEqual(verbs(body), ["Hangup"])
+        # The first visit's URL replays its own answer; it does not move the call again.
+        status, _, body = self.callback(path_of(first), sid, Digits="1")
+        self.assertEqual(verbs(body), ["Say", "Gather"])
+        self.assertEqual(self.d.api("GET", "/v1/calls/" + sid, self.admin)[1]["flow_path"],
+                         ["menu", "info", "menu", "bye"])
 
     def test_menu_retries_then_takes_no_input(self):
         self.publish_walk()
         sid = call_sid(4001)
-        self.d.signed_form("/twilio/voice", voice_params(sid))
-        status, _, body = self.callback("/twilio/gather?state=menu", sid, Digits="")
+        status, _, body = self.d.signed_form("/twilio/voice", voice_params(sid))
+        first = ET.fromstring(body)[1].get("action")
+        status, _, body = self.callback(path_of(first), sid, Digits="")
         self.assertEqual(verbs(body), ["Gather"])
-        self.assertIn("attempt=1", ET.fromstring(body)[0].get("action"))
-        # The first attempt's URL is stale now.
-        self.assertEqual(self.callback("/twilio/gather?state=menu", sid, Digits="9")[0], 200)  # replay of attempt 0
-        status, _, body = self.callback("/twilio/gather?state=menu&attempt=1", sid, Digits="")
+        again = ET.fromstring(body)[0].get("action")
+        self.assertIn("attempt=1", again)
+        # The first attempt's URL is stale now: it replays its own answer.
+        self.assertEqual(self.callback(path_of(first), sid, Digits="9")[2], body)
+        status, _, body = self.callback(path_of(again), sid, Digits="")
         self.assertEqual(verbs(body), ["Say", "Record"])
 
     def test_publish_while_calls_are_mid_flow(self):
@@ -134,7 +170,7 @@ class FlowApiTest(unittest.TestCase):
         status, body = d.api("POST", "/v1/flows/pinned/publish", self.admin)
         self.assertEqual(body["version"], 2)
         # The call that started on version 1 finishes on version 1 ...
-        status, _, body = self.callback("/twilio/gather?state=menu", old_call, Digits="1")
+        status, _, body = self.callback("/twilio/gather?state=menu", old_call, Digits="1")  # no visit: not checked
         self.assertEqual(verbs(body), ["Dial"])
         # ... new calls get version 2.
         new_call = call_sid(4003)

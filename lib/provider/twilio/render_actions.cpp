@@ -95,8 +95,10 @@ struct Renderer {
 
 std::string callback_url(std::string_view base_url, const flow::CallbackRef& ref) {
   // State ids are [a-z0-9_-]: safe in a query without escaping.
-  if (ref.attempt == 0) return fmt::format("{}{}?state={}", base_url, callback_path(ref.kind), ref.state_id);
-  return fmt::format("{}{}?state={}&attempt={}", base_url, callback_path(ref.kind), ref.state_id, ref.attempt);
+  auto url = fmt::format("{}{}?state={}", base_url, callback_path(ref.kind), ref.state_id);
+  if (ref.attempt != 0) url += fmt::format("&attempt={}", ref.attempt);
+  if (ref.visit >= 0) url += fmt::format("&visit={}", ref.visit);
+  return url;
 }
 
 std::string render_twiml(const flow::CallActions& actions, std::string_view base_url, std::string_view queue_prefix) {
