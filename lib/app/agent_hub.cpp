@@ -34,6 +34,13 @@ void AgentHub::publish(std::string_view org_id, std::string_view user_id, const 
   for (const auto& c : it->second.channels) c->send(message);
 }
 
+void AgentHub::disconnect(std::string_view org_id, std::string_view user_id) {
+  auto it = agents_.find(key(org_id, user_id));
+  if (it == agents_.end()) return;
+  auto channels = it->second.channels;  // close() detaches, which edits the list
+  for (const auto& c : channels) c->close();
+}
+
 void AgentHub::offered(std::string_view org_id, std::string_view user_id, OfferedCall call) {
   auto& agent = agents_[key(org_id, user_id)];
   for (const auto& c : agent.channels) c->send(call.event_json);

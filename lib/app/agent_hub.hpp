@@ -24,6 +24,8 @@ class AgentHub {
   void detach(std::string_view org_id, std::string_view user_id, const server::WebSocketChannel* channel);
   // Sends to every connection of that agent (an agent may have several tabs open).
   void publish(std::string_view org_id, std::string_view user_id, const std::string& message);
+  // Closes the agent's connections (its key was revoked or its user removed).
+  void disconnect(std::string_view org_id, std::string_view user_id);
 
   void offered(std::string_view org_id, std::string_view user_id, OfferedCall call);
   // The call is no longer offered to anyone; returns the agents it was offered to.

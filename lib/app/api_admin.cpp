@@ -200,6 +200,8 @@ void App::revoke_key(std::string_view id, const Principal& who, Reply reply) {
       directory_.put_key(before);
       return reply(json_error(503, "journal_unavailable", "the key could not be revoked; retry"));
     }
+    // A stream opened with the key must not outlive it; the agent's other keys can reconnect.
+    if (revoked.role == auth::Role::agent) agents_.disconnect(revoked.org_id, revoked.user_id);
     JsonWriter w;
     w.begin_object();
     key_fields(w, revoked);

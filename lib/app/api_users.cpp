@@ -268,6 +268,19 @@ void App::delete_user(std::string_view id, const Principal& who, Reply reply) {
   }
   auto before = *u;
   store::WriteSet ops{{store::Cf::config, store::make_key({who.org_id, "user", before.id}), "", true}};
+  // The user's agent keys go with it, so a later user with the same id does not inherit them.
+  std::vector<auth::ApiKey> revoked_keys;
+  directory_.for_each_key(who.org_id, [&](const auth::ApiKey& k) {
+    if (k.role == auth::Role::agent && k.user_id == before.id && !k.revoked) {
+      auto r = k;
+      r.revoked = true;
+      revoked_keys.push_back(r);
+    }
+  });
+  for (const auto& k : revoked_keys) {
+    ops.push_back(store::put_key(k));
+    directory_.put_key(k);
+  }
   std::vector<engine::TelephonyGroup> previous_groups;
   directory_.for_each_group(who.org_id, [&](const engine::TelephonyGroup& g) {
     if (std::find(g.members.begin(), g.members.end(), before.id) == g.members.end()) return;
@@ -279,13 +292,18 @@ void App::delete_user(std::string_view id, const Principal& who, Reply reply) {
     directory_.put_group(g);
   }
   directory_.erase_user(who.org_id, before.id);
-  journal_.commit(std::move(ops), [this, before, previous_groups, reply = std::move(reply)](bool durable) {
+  journal_.commit(std::move(ops), [this, before, previous_groups, revoked_keys, reply = std::move(reply)](bool durable) {
     if (!durable) {
       directory_.put_user(before);
       for (const auto& g : previous_groups) directory_.put_group(g);
+      for (auto k : revoked_keys) {
+        k.revoked = false;
+        directory_.put_key(k);
+      }
       return reply(json_error(503, "journal_unavailable", "the user could not be removed; retry"));
     }
     if (auto agent = pool(before.org_id).find_agent(before.id)) pool(before.org_id).remove_agent(*agent);
+    agents_.disconnect(before.org_id, before.id);
     reply(json(200, fmt::format(R"({{"id":"{}","deleted":true}})", before.id)));
   });
 }

@@ -1,6 +1,7 @@
 #include "server/http_server.hpp"
 
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -43,7 +44,8 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
         limits(limits_),
         handler(std::move(handler_)),
         upgrade(std::move(upgrade_)),
-        metrics(metrics_) {}
+        metrics(metrics_),
+        accept_backoff(io_) {}
 
   void accept();
 
@@ -54,6 +56,8 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
   UpgradeHandler upgrade;
   ops::HttpMetrics& metrics;
   std::unordered_set<Session*> sessions;
+  std::size_t websockets = 0;  // upgraded connections count toward max_connections too
+  asio::steady_timer accept_backoff;
   bool stopping = false;
 };
 
@@ -62,7 +66,11 @@ namespace websocket = beast::websocket;
 // One accepted WebSocket: reads text frames into on_message, writes queued frames one at a time.
 class WebSocketSession : public WebSocketChannel, public std::enable_shared_from_this<WebSocketSession> {
  public:
-  explicit WebSocketSession(beast::tcp_stream&& stream) : ws_(std::move(stream)) {}
+  WebSocketSession(beast::tcp_stream&& stream, std::shared_ptr<HttpServer::Impl> server)
+      : ws_(std::move(stream)), server_(std::move(server)) {
+    ++server_->websockets;
+  }
+  ~WebSocketSession() override { --server_->websockets; }
 
   void accept(http::request<http::string_body> request) {
     beast::get_lowest_layer(ws_).expires_never();
@@ -120,6 +128,7 @@ class WebSocketSession : public WebSocketChannel, public std::enable_shared_from
   }
 
   websocket::stream<beast::tcp_stream> ws_;
+  std::shared_ptr<HttpServer::Impl> server_;
   beast::flat_buffer buffer_;
   std::deque<std::string> outbox_;
   bool accepted_ = false;
@@ -218,7 +227,7 @@ class Session : public std::enable_shared_from_this<Session> {
     }
     server_->metrics.on_request("websocket", 101, std::chrono::steady_clock::now() - started_);
     // The TCP stream moves into the WebSocket session; this HTTP session ends here.
-    auto channel = std::make_shared<WebSocketSession>(std::move(stream_));
+    auto channel = std::make_shared<WebSocketSession>(std::move(stream_), server_);
     std::get<AcceptChannel>(decision)(channel);
     channel->accept(std::move(msg));
   }
@@ -279,8 +288,14 @@ void HttpServer::Impl::accept() {
   acceptor.async_accept([self = shared_from_this()](beast::error_code ec, tcp::socket socket) {
     if (ec) {
       if (ec == asio::error::operation_aborted || !self->acceptor.is_open()) return;
-      spdlog::warn("http: accept failed: {}", ec.message());
-    } else if (self->sessions.size() >= self->limits.max_connections) {
+      // Out of descriptors (EMFILE) fails every accept at once: pause instead of spinning.
+      spdlog::warn("http: accept failed: {}; pausing accepts for 100 ms", ec.message());
+      self->accept_backoff.expires_after(std::chrono::milliseconds(100));
+      self->accept_backoff.async_wait([self](beast::error_code wait_ec) {
+        if (!wait_ec && !self->stopping) self->accept();
+      });
+      return;
+    } else if (self->sessions.size() + self->websockets >= self->limits.max_connections) {
       // Over the connection limit: refuse at once rather than queue unbounded work.
       self->metrics.on_request("connection_limit", 503, std::chrono::nanoseconds(0));
       beast::error_code ignored;

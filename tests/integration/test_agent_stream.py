@@ -107,6 +107,22 @@ class AgentStreamTest(unittest.TestCase):
                 self.assertEqual((await self.next_of(kato, "call.ended"))["outcome"], "completed")
         asyncio.run(scenario())
 
+    def test_revoking_the_key_closes_the_stream(self):
+        status, body = self.d.api("POST", "/v1/keys", self.admin, {"role": "agent", "user_id": "u_kato"})
+        key, key_id = body["key"], body["id"]
+
+        async def scenario():
+            async with websockets.connect(self.url(key)) as ws:
+                await self.next_of(ws, "snapshot")
+                self.assertEqual(self.d.api("DELETE", "/v1/keys/" + key_id, self.admin)[0], 200)
+                with self.assertRaises(websockets.exceptions.ConnectionClosed):
+                    while True:
+                        await asyncio.wait_for(ws.recv(), 5)
+            with self.assertRaises(websockets.exceptions.InvalidStatusCode):
+                async with websockets.connect(self.url(key)):
+                    pass
+        asyncio.run(scenario())
+
     def test_refusals(self):
         async def scenario():
             for url, headers, status in [(self.url(), {}, 401), (self.url("crk_bad"), {}, 401),

@@ -73,8 +73,12 @@ class UsersGroupsTest(unittest.TestCase):
         status, group = d.api("GET", "/v1/groups/support", admin)
         self.assertEqual(group["members"], ["u_sato", "u_ito"])
         self.assertEqual(d.api("GET", "/v1/users/u_ito", admin)[1]["groups"], ["support"])
-        # Deleting a user takes it out of its groups.
+        # Deleting a user takes it out of its groups and revokes its agent keys.
+        status, body = d.api("POST", "/v1/keys", admin, {"role": "agent", "user_id": "u_ito"})
+        ito_key = body["key"]
+        self.assertEqual(d.api("GET", "/v1/users/u_ito", ito_key)[0], 200)
         self.assertEqual(d.api("DELETE", "/v1/users/u_ito", admin)[0], 200)
+        self.assertEqual(d.api("GET", "/v1/users", ito_key)[0], 401)
         self.assertEqual(d.api("GET", "/v1/groups/support", admin)[1]["members"], ["u_sato"])
 
     def test_presence_is_the_agents_own(self):
