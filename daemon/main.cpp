@@ -25,6 +25,7 @@
 #include "auth/api_key.hpp"
 #include "config/config.hpp"
 #include "ops/metrics.hpp"
+#include "outbound/http_client.hpp"
 #include "ops/sd_notify.hpp"
 #include "server/http_server.hpp"
 #include "store/config_records.hpp"
@@ -259,6 +260,13 @@ int run(const Args& args) {
     spdlog::critical("{}", listening.error());
     return 1;
   }
+  outbound::HttpClient provider_api(io);
+  application.set_outbound(&provider_api, [&io](std::chrono::milliseconds delay, std::function<void()> fn) {
+    auto timer = std::make_shared<asio::steady_timer>(io, delay);
+    timer->async_wait([timer, fn = std::move(fn)](boost::system::error_code ec) {
+      if (!ec) fn();
+    });
+  });
   server.start();
   auto endpoint = fmt::format("{}:{}", config->listen_address, server.port());
   spdlog::info("callrouterd {} listening on {} (data in {}); loading state", CALLROUTER_VERSION, endpoint,

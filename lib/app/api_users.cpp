@@ -347,6 +347,7 @@ void App::change_presence(std::string_view org_id, std::string_view user_id, std
     w.begin_object().field("type", "presence.changed").field("user_id", updated.id).field("presence", updated.presence).end_object();
     sync_user(updated.org_id, updated);
     agents_.publish(updated.org_id, updated.id, w.str());
+    if (updated.presence == "available") dispatch_queues(updated.org_id);
     done(&updated, {});
   });
 }

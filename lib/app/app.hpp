@@ -8,6 +8,7 @@
 
 #include "acd/agent_pool.hpp"
 #include "app/agent_hub.hpp"
+#include "outbound/http_client.hpp"
 #include "app/call_book.hpp"
 #include "auth/api_key.hpp"
 #include "common/json_writer.hpp"
@@ -55,6 +56,12 @@ class App {
   void set_ready(bool ready) { ready_ = ready; }
   // SIGHUP: settings that can change while serving.
   void reload(const Config& config) { config_ = config; }
+  // Wiring from the daemon: the provider REST client, and a way to run something later on the loop.
+  using Scheduler = std::function<void(std::chrono::milliseconds, std::function<void()>)>;
+  void set_outbound(outbound::HttpClient* http, Scheduler schedule) {
+    http_ = http;
+    schedule_ = std::move(schedule);
+  }
   const engine::Directory& directory() const { return directory_; }
 
   using Params = std::vector<std::string_view>;  // path segments matched by {} in a route
@@ -119,6 +126,21 @@ class App {
   std::string_view presence_of(const engine::TelephonyUser& user) const;  // as the engine sees it (on_call, …)
   void agents_missed(std::string_view org_id, const std::vector<std::string>& users);
   void agents_cancelled(std::string_view org_id, const std::vector<std::string>& users, std::string_view except);
+  // Queued callers (queue_dispatch.cpp), oldest first per org.
+  struct QueuedCall {
+    std::string call_sid;
+    std::string flow_id;
+    std::string state_id;
+    Timestamp since{};
+  };
+  engine::StringMap<std::vector<QueuedCall>> queued_;
+  void note_queued(const engine::CallRecord& call);
+  void dispatch_queues(std::string_view org_id);
+  void redirect_to_agents(engine::CallRecord record, const std::string& state_id, const flow::AssignRequest& request,
+                          std::vector<flow::DialTarget> targets);
+  outbound::HttpClient* http_ = nullptr;
+  Scheduler schedule_;
+
   struct Connected {
     std::string user_id;
     std::string group_id;  // the ring group that rang them (for wrap-up); empty for ring_user

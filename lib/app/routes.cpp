@@ -188,7 +188,12 @@ App::App(Config config, store::Journal& journal, ops::HttpMetrics& metrics, std:
 
 void App::load(LoadedState state) {
   directory_ = std::move(state.directory);
-  for (auto& call : state.live_calls) calls_.restore_live(std::move(call));
+  std::sort(state.live_calls.begin(), state.live_calls.end(),
+            [](const auto& a, const auto& b) { return a.started_at < b.started_at; });
+  for (auto& call : state.live_calls) {
+    note_queued(call);  // callers still queued wait on, oldest first
+    calls_.restore_live(std::move(call));
+  }
   rebuild_pools();
   ready_ = true;
 }

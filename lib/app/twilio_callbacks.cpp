@@ -118,6 +118,10 @@ void App::twilio_callback(HttpRequest&& request, flow::Callback kind, Reply repl
                             : flow::CallActions{flow::LeaveAction{}};
     return reply(twiml(twilio::render_twiml(actions, config_.public_base_url, org.id + ":")));
   }
+  // A caller we moved to an agent leaves the provider's queue: nothing more to do for it here.
+  if (!in_place && kind == flow::Callback::queue_result && form.get("QueueResult").value_or("").starts_with("redirected")) {
+    return reply(twiml(twilio::render_twiml({})));
+  }
   if (!in_place) {
     spdlog::warn("twilio: {} callback for call {} claims state '{}' (attempt {}), but the call is at '{}' waiting for {}",
                  callback_name(kind), *sid, state_id, attempt, record->flow_state, record->flow_waiting);
@@ -149,9 +153,11 @@ void App::twilio_callback(HttpRequest&& request, flow::Callback kind, Reply repl
     } else {
       agents_cancelled(org.id, rung, "");
     }
+    if (!rung.empty() && schedule_) schedule_(std::chrono::milliseconds(0), [this, org_id = org.id] { dispatch_queues(org_id); });
   }
   auto turn = engine::advance_call(*version, updated, at, event, now, ring_selector(org.id));
   announce_offers(updated, turn.actions);
+  note_queued(updated);
   StoredAnswer answer{200, "text/xml", twilio::render_twiml(turn.actions, config_.public_base_url, org.id + ":")};
   std::string outcome(kind == flow::Callback::gather ? event.digits : event.outcome);
   engine::CallEvent call_event{std::string(callback_name(kind)), static_cast<std::int64_t>(record->flow_path.size()),

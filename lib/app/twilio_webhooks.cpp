@@ -132,6 +132,7 @@ void App::twilio_voice(HttpRequest&& request, Reply reply) {
   store::WriteSet ops;
   auto ticket = calls_.stage(record, &event, ops);
   calls_.stage_answer(org.id, kVoiceKind, record.sid, answer, ops, ticket);
+  note_queued(record);
   if (auto token = request.header("i-twilio-idempotency-token"); !token.empty()) {
     calls_.stage_answer(org.id, kTokenKind, token, answer, ops, ticket);
   }
@@ -208,6 +209,7 @@ void App::agent_leg_status(const engine::Org& org, const std::string& user_id, c
       }
     }
     connected_[store::make_key({org.id, parent->sid})] = Connected{user_id, group_id, now};
+    dispatch_queues(org.id);  // the agents not chosen are free again
     for (const auto& u : users) {
       JsonWriter w;
       w.begin_object().field("type", u == user_id ? "call.connected" : "call.ended").field("call_sid", parent->sid);
@@ -231,7 +233,14 @@ void App::agent_leg_status(const engine::Org& org, const std::string& user_id, c
       auto talk_s = std::chrono::duration_cast<std::chrono::seconds>(now - it->second.at).count();
       if (auto d = form.get("CallDuration")) talk_s = std::strtoll(std::string(*d).c_str(), nullptr, 10);
       if (agent) p.call_ended(*agent, group.value_or(acd::kNoGroup), now, talk_s);
+      // Free again after the group's wrap-up: then the longest-waiting caller may be theirs.
+      int wrap_up_s = 0;
+      if (const auto* g = directory_.group(org.id, it->second.group_id)) wrap_up_s = g->wrap_up_s;
       connected_.erase(it);
+      if (schedule_) {
+        schedule_(std::chrono::seconds(wrap_up_s) + std::chrono::milliseconds(1),
+                  [this, org_id = org.id] { dispatch_queues(org_id); });
+      }
     }
     JsonWriter w;
     w.begin_object().field("type", "call.ended").field("call_sid", parent->sid).field("outcome", status).end_object();

@@ -1,0 +1,52 @@
+#include "provider/twilio/rest_api.hpp"
+
+#include <fmt/format.h>
+#include <openssl/evp.h>
+
+namespace callrouter::twilio {
+
+std::string form_encode(std::string_view value) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  out.reserve(value.size() * 3);
+  for (unsigned char c : value) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+      out.push_back(static_cast<char>(c));
+    } else if (c == ' ') {
+      out.push_back('+');
+    } else {
+      out.push_back('%');
+      out.push_back(kHex[c >> 4]);
+      out.push_back(kHex[c & 0xf]);
+    }
+  }
+  return out;
+}
+
+namespace {
+
+std::string basic_auth(std::string_view user, std::string_view password) {
+  auto plain = fmt::format("{}:{}", user, password);
+  std::string out(4 * ((plain.size() + 2) / 3) + 1, '\0');
+  auto n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                           reinterpret_cast<const unsigned char*>(plain.data()), static_cast<int>(plain.size()));
+  out.resize(static_cast<std::size_t>(n));
+  return "Basic " + out;
+}
+
+}  // namespace
+
+outbound::OutboundRequest redirect_call_request(std::string_view api_base_url, std::string_view account_sid,
+                                                std::string_view auth_token, std::string_view call_sid,
+                                                std::string_view twiml) {
+  outbound::OutboundRequest r;
+  r.method = "POST";
+  auto base = api_base_url;
+  while (base.ends_with('/')) base.remove_suffix(1);
+  r.url = fmt::format("{}/2010-04-01/Accounts/{}/Calls/{}.json", base, account_sid, call_sid);
+  r.body = "Twiml=" + form_encode(twiml);
+  r.headers.emplace_back("Authorization", basic_auth(account_sid, auth_token));
+  return r;
+}
+
+}  // namespace callrouter::twilio
