@@ -5,7 +5,9 @@
 
 #include <algorithm>
 
+#include "app/api_support.hpp"
 #include "app/app.hpp"
+#include "common/identifiers.hpp"
 #include "common/json_writer.hpp"
 #include "store/config_records.hpp"
 
@@ -18,27 +20,8 @@ using server::Reply;
 
 namespace {
 
-HttpResponse json(int status, std::string body) {
-  HttpResponse r;
-  r.status = status;
-  r.body = std::move(body);
-  return r;
-}
-
-bool valid_id(std::string_view id) {
-  if (id.empty() || id.size() > 64) return false;
-  return std::all_of(id.begin(), id.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
-  });
-}
-
 bool all_hex(std::string_view s) {
   return std::all_of(s.begin(), s.end(), [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
-}
-
-bool valid_e164(std::string_view n) {
-  if (n.size() < 8 || n.size() > 16 || n[0] != '+' || n[1] == '0') return false;
-  return std::all_of(n.begin() + 1, n.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
 // A JSON object body with only known string fields; errors name the field.
@@ -106,7 +89,7 @@ void App::create_org(HttpRequest&& request, const Principal&, Reply reply) {
   engine::Org org{std::string(body->get("id")), std::string(body->get("name")), std::string(body->get("account_sid")),
                   std::string(body->get("auth_token")), std::string(body->get("timezone")),
                   std::string(body->get("support_number"))};
-  if (!valid_id(org.id)) return reply(json_error(400, "invalid_request", "field 'id': must match [a-z0-9_-]{1,64}"));
+  if (!is_valid_id(org.id)) return reply(json_error(400, "invalid_request", "field 'id': must match [a-z0-9_-]{1,64}"));
   if (org.account_sid.size() != 34 || !org.account_sid.starts_with("AC") || !all_hex(org.account_sid.substr(2))) {
     return reply(json_error(400, "invalid_request", "field 'account_sid': must be AC followed by 32 hex digits"));
   }
@@ -114,7 +97,7 @@ void App::create_org(HttpRequest&& request, const Principal&, Reply reply) {
     return reply(json_error(400, "invalid_request", "field 'auth_token': must be 16 to 128 characters"));
   }
   if (org.timezone.empty()) return reply(json_error(400, "invalid_request", "field 'timezone': is required"));
-  if (!org.support_number.empty() && !valid_e164(org.support_number)) {
+  if (!org.support_number.empty() && !is_e164(org.support_number)) {
     return reply(json_error(400, "invalid_request", "field 'support_number': must be an E.164 number"));
   }
   if (org.name.empty()) org.name = org.id;
@@ -131,7 +114,7 @@ void App::create_org(HttpRequest&& request, const Principal&, Reply reply) {
       return reply(json_error(503, "journal_unavailable", "the org could not be stored; retry"));
     }
     spdlog::info("org '{}' created", org.id);
-    reply(json(201, org_json(org)));
+    reply(json_answer(201, org_json(org)));
   });
 }
 
@@ -157,7 +140,7 @@ void App::create_key(HttpRequest&& request, const Principal& who, Reply reply) {
   if (*role == auth::Role::agent && user_id.empty()) {
     return reply(json_error(400, "invalid_request", "field 'user_id': an agent key belongs to a user"));
   }
-  if (!user_id.empty() && !valid_id(user_id)) {
+  if (!user_id.empty() && !is_valid_id(user_id)) {
     return reply(json_error(400, "invalid_request", "field 'user_id': must match [a-z0-9_-]{1,64}"));
   }
   auto issued = auth::issue_key(org_id, *role, user_id, clock_());
@@ -171,7 +154,7 @@ void App::create_key(HttpRequest&& request, const Principal& who, Reply reply) {
     w.begin_object();
     key_fields(w, issued.key);
     w.field("key", issued.token).end_object();
-    reply(json(201, w.take()));
+    reply(json_answer(201, w.take()));
   });
 }
 
@@ -184,7 +167,7 @@ void App::list_keys(const Principal& who, Reply reply) {
     w.end_object();
   });
   w.end_array().end_object();
-  reply(json(200, w.take()));
+  reply(json_answer(200, w.take()));
 }
 
 void App::revoke_key(std::string_view id, const Principal& who, Reply reply) {
@@ -206,7 +189,7 @@ void App::revoke_key(std::string_view id, const Principal& who, Reply reply) {
     w.begin_object();
     key_fields(w, revoked);
     w.end_object();
-    reply(json(200, w.take()));
+    reply(json_answer(200, w.take()));
   });
 }
 
@@ -234,14 +217,6 @@ void App::get_call(std::string_view sid, const Principal& who, Reply reply) {
       w.value(format_rfc3339(*t));
     } else {
       w.null();
-    }
-  };
-  auto string_or_null = [](JsonWriter& w, std::string_view k, const std::string& s) {
-    w.key(k);
-    if (s.empty()) {
-      w.null();
-    } else {
-      w.value(s);
     }
   };
   JsonWriter w;
@@ -272,7 +247,7 @@ void App::get_call(std::string_view sid, const Principal& who, Reply reply) {
     w.begin_object().field("kind", e.kind).field("seq", e.seq).field("status", e.status).field("at", format_rfc3339(e.at)).end_object();
   }
   w.end_array().end_object();
-  reply(json(200, w.take()));
+  reply(json_answer(200, w.take()));
 }
 
 void App::backup(HttpRequest&& request, Reply reply) {
@@ -292,7 +267,7 @@ void App::backup(HttpRequest&& request, Reply reply) {
   spdlog::info("backup written to {}", dir.string());
   JsonWriter w;
   w.begin_object().field("dir", dir.string()).end_object();
-  reply(json(201, w.take()));
+  reply(json_answer(201, w.take()));
 }
 
 }  // namespace callrouter::app

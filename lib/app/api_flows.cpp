@@ -3,7 +3,9 @@
 #include <simdjson.h>
 #include <spdlog/spdlog.h>
 
+#include "app/api_support.hpp"
 #include "app/app.hpp"
+#include "common/identifiers.hpp"
 #include "common/json_writer.hpp"
 #include "flow/flow_diff.hpp"
 #include "store/config_records.hpp"
@@ -16,20 +18,6 @@ using server::json_error;
 using server::Reply;
 
 namespace {
-
-HttpResponse json(int status, std::string body) {
-  HttpResponse r;
-  r.status = status;
-  r.body = std::move(body);
-  return r;
-}
-
-bool valid_id(std::string_view id) {
-  if (id.empty() || id.size() > 64) return false;
-  return std::all_of(id.begin(), id.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
-  });
-}
 
 // "+815012345678" may arrive as "%2B815012345678" in a path.
 std::string path_number(std::string_view segment) {
@@ -113,7 +101,7 @@ void App::list_flows(const Principal& who, Reply reply) {
     if (!f.deleted) write_flow(w, f, directory_);
   });
   w.end_array().end_object();
-  reply(json(200, w.take()));
+  reply(json_answer(200, w.take()));
 }
 
 void App::get_flow(std::string_view id, const Principal& who, Reply reply) {
@@ -121,11 +109,11 @@ void App::get_flow(std::string_view id, const Principal& who, Reply reply) {
   if (f == nullptr) return reply(json_error(404, "not_found", "no such flow"));
   JsonWriter w;
   write_flow(w, *f, directory_);
-  reply(json(200, w.take()));
+  reply(json_answer(200, w.take()));
 }
 
 void App::save_draft(std::string_view id, HttpRequest&& request, const Principal& who, Reply reply) {
-  if (!valid_id(id)) return reply(json_error(400, "invalid_request", "flow ids match [a-z0-9_-]{1,64}"));
+  if (!is_valid_id(id)) return reply(json_error(400, "invalid_request", "flow ids match [a-z0-9_-]{1,64}"));
   auto compiled = flow::compile_flow_checked(request.body, references(who.org_id));
   if (!compiled) return reply(json_error(422, "invalid_flow", compiled.error()));
   const auto* before = directory_.flow(who.org_id, id);
@@ -153,7 +141,7 @@ void App::save_draft(std::string_view id, HttpRequest&& request, const Principal
     w.begin_object().field("id", f.id).field("saved", true).key("warnings").begin_array();
     for (const auto& x : warnings) w.value(x);
     w.end_array().end_object();
-    return json(created ? 201 : 200, w.take());
+    return json_answer(created ? 201 : 200, w.take());
   });
 }
 
@@ -178,7 +166,7 @@ void App::publish_flow(std::string_view id, const Principal& who, Reply reply) {
         .field("published_at", f.published->published_at)
         .end_object();
     spdlog::info("flow '{}' of org '{}' published as version {}", f.id, f.org_id, f.published->version);
-    return json(200, w.take());
+    return json_answer(200, w.take());
   });
 }
 
@@ -188,7 +176,7 @@ void App::diff_flow(std::string_view id, const Principal& who, Reply reply) {
   auto diff = flow::diff_flows(f->published ? std::string_view(f->published->definition_json) : std::string_view(),
                                f->draft_json, {"published", "draft"});
   if (!diff) return reply(json_error(500, "diff_failed", diff.error()));
-  reply(json(200, std::move(*diff)));
+  reply(json_answer(200, std::move(*diff)));
 }
 
 void App::set_flow_enabled(std::string_view id, bool enabled, const Principal& who, Reply reply) {
@@ -199,7 +187,7 @@ void App::set_flow_enabled(std::string_view id, bool enabled, const Principal& w
   store_flow(std::move(updated), before, std::move(reply), [this](const engine::FlowEntry& f) {
     JsonWriter w;
     write_flow(w, f, directory_);
-    return json(200, w.take());
+    return json_answer(200, w.take());
   });
 }
 
@@ -222,7 +210,7 @@ void App::delete_flow(std::string_view id, const Principal& who, Reply reply) {
   store_flow(std::move(updated), before, std::move(reply), [](const engine::FlowEntry& f) {
     JsonWriter w;
     w.begin_object().field("id", f.id).field("deleted", true).end_object();
-    return json(200, w.take());
+    return json_answer(200, w.take());
   });
 }
 
@@ -240,7 +228,7 @@ void App::list_numbers(const Principal& who, Reply reply) {
     w.end_object();
   });
   w.end_array().end_object();
-  reply(json(200, w.take()));
+  reply(json_answer(200, w.take()));
 }
 
 void App::set_number_flow(std::string_view segment, HttpRequest&& request, const Principal& who, Reply reply) {
@@ -273,7 +261,7 @@ void App::set_number_flow(std::string_view segment, HttpRequest&& request, const
     }
     JsonWriter w;
     w.begin_object().field("number", updated.number).field("flow_id", updated.flow_id).end_object();
-    reply(json(200, w.take()));
+    reply(json_answer(200, w.take()));
   });
 }
 

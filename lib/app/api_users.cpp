@@ -5,7 +5,9 @@
 
 #include <algorithm>
 
+#include "app/api_support.hpp"
 #include "app/app.hpp"
+#include "common/identifiers.hpp"
 #include "common/json_writer.hpp"
 #include "store/config_records.hpp"
 
@@ -18,37 +20,9 @@ using server::Reply;
 
 namespace {
 
-HttpResponse json(int status, std::string body) {
-  HttpResponse r;
-  r.status = status;
-  r.body = std::move(body);
-  return r;
-}
-
-bool valid_id(std::string_view id) {
-  if (id.empty() || id.size() > 64) return false;
-  return std::all_of(id.begin(), id.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
-  });
-}
-
 bool valid_client(std::string_view c) {
   if (c.empty() || c.size() > 64) return false;
   return std::all_of(c.begin(), c.end(), [](char x) { return std::isalnum(static_cast<unsigned char>(x)) || x == '_' || x == '-' || x == '.'; });
-}
-
-bool valid_e164(std::string_view n) {
-  if (n.size() < 8 || n.size() > 16 || n[0] != '+' || n[1] == '0') return false;
-  return std::all_of(n.begin() + 1, n.end(), [](char c) { return c >= '0' && c <= '9'; });
-}
-
-void string_or_null(JsonWriter& w, std::string_view key, const std::string& v) {
-  w.key(key);
-  if (v.empty()) {
-    w.null();
-  } else {
-    w.value(v);
-  }
 }
 
 struct BadRequest {
@@ -81,7 +55,7 @@ std::optional<std::vector<std::string>> read_user(simdjson::dom::object o, engin
       if (!u.client.empty() && !valid_client(u.client)) throw BadRequest{"field 'client': letters, digits, _ - . only"};
     } else if (k == "phone") {
       u.phone = text(16);
-      if (!u.phone.empty() && !valid_e164(u.phone)) throw BadRequest{"field 'phone': must be an E.164 number"};
+      if (!u.phone.empty() && !is_e164(u.phone)) throw BadRequest{"field 'phone': must be an E.164 number"};
     } else if (k == "allow_outgoing") {
       u.allow_outgoing = flag();
     } else if (k == "record_outgoing") {
@@ -170,7 +144,7 @@ void App::list_users(std::string_view group_filter, const Principal& who, Reply 
     });
   }
   w.end_array().end_object();
-  reply(json(200, w.take()));
+  reply(json_answer(200, w.take()));
 }
 
 void App::get_user(std::string_view id, const Principal& who, Reply reply) {
@@ -180,7 +154,7 @@ void App::get_user(std::string_view id, const Principal& who, Reply reply) {
   }
   JsonWriter w;
   write_user(w, *u);
-  reply(json(200, w.take()));
+  reply(json_answer(200, w.take()));
 }
 
 void App::save_user(std::string_view id, HttpRequest&& request, const Principal& who, Reply reply) {
@@ -199,7 +173,7 @@ void App::save_user(std::string_view id, HttpRequest&& request, const Principal&
   }
   u.org_id = who.org_id;
   if (creating) {
-    if (!valid_id(u.id)) return reply(json_error(400, "invalid_request", "field 'id': must match [a-z0-9_-]{1,64}"));
+    if (!is_valid_id(u.id)) return reply(json_error(400, "invalid_request", "field 'id': must match [a-z0-9_-]{1,64}"));
     if (directory_.user(who.org_id, u.id) != nullptr) return reply(json_error(409, "conflict", "a user with this id exists"));
     if (u.name.empty()) u.name = u.id;
   }
@@ -255,7 +229,7 @@ void App::save_user(std::string_view id, HttpRequest&& request, const Principal&
     // Answer with what was stored: another request may have changed or removed the user since.
     JsonWriter w;
     write_user(w, u);
-    reply(json(creating ? 201 : 200, w.take()));
+    reply(json_answer(creating ? 201 : 200, w.take()));
   });
 }
 
@@ -304,7 +278,7 @@ void App::delete_user(std::string_view id, const Principal& who, Reply reply) {
     }
     if (auto agent = pool(before.org_id).find_agent(before.id)) pool(before.org_id).remove_agent(*agent);
     agents_.disconnect(before.org_id, before.id);
-    reply(json(200, fmt::format(R"({{"id":"{}","deleted":true}})", before.id)));
+    reply(json_answer(200, fmt::format(R"({{"id":"{}","deleted":true}})", before.id)));
   });
 }
 
@@ -323,7 +297,7 @@ void App::set_presence(std::string_view id, HttpRequest&& request, const Princip
     if (updated == nullptr) return reply(std::move(error));
     JsonWriter w;
     write_user(w, *updated);
-    reply(json(200, w.take()));
+    reply(json_answer(200, w.take()));
   });
 }
 
@@ -363,7 +337,7 @@ void App::list_groups(const Principal& who, Reply reply) {
   w.begin_object().key("groups").begin_array();
   directory_.for_each_group(who.org_id, [&](const engine::TelephonyGroup& g) { write_group(w, g); });
   w.end_array().end_object();
-  reply(json(200, w.take()));
+  reply(json_answer(200, w.take()));
 }
 
 void App::get_group(std::string_view id, const Principal& who, Reply reply) {
@@ -371,7 +345,7 @@ void App::get_group(std::string_view id, const Principal& who, Reply reply) {
   if (g == nullptr) return reply(json_error(404, "not_found", "no such group"));
   JsonWriter w;
   write_group(w, *g);
-  reply(json(200, w.take()));
+  reply(json_answer(200, w.take()));
 }
 
 void App::save_group(std::string_view id, HttpRequest&& request, const Principal& who, Reply reply) {
@@ -412,7 +386,7 @@ void App::save_group(std::string_view id, HttpRequest&& request, const Principal
     }
   }
   if (creating) {
-    if (!valid_id(g.id)) return reply(json_error(400, "invalid_request", "field 'id': must match [a-z0-9_-]{1,64}"));
+    if (!is_valid_id(g.id)) return reply(json_error(400, "invalid_request", "field 'id': must match [a-z0-9_-]{1,64}"));
     if (directory_.group(who.org_id, g.id) != nullptr) return reply(json_error(409, "conflict", "a group with this id exists"));
     if (g.name.empty()) g.name = g.id;
   }
@@ -431,7 +405,7 @@ void App::save_group(std::string_view id, HttpRequest&& request, const Principal
     sync_group(g.org_id, g);
     JsonWriter w;
     write_group(w, g);
-    reply(json(creating ? 201 : 200, w.take()));
+    reply(json_answer(creating ? 201 : 200, w.take()));
   });
 }
 
@@ -453,7 +427,7 @@ void App::delete_group(std::string_view id, const Principal& who, Reply reply) {
                     auto emptied = before;
                     emptied.members.clear();
                     sync_group(before.org_id, emptied);
-                    reply(json(200, fmt::format(R"({{"id":"{}","deleted":true}})", before.id)));
+                    reply(json_answer(200, fmt::format(R"({{"id":"{}","deleted":true}})", before.id)));
                   });
 }
 

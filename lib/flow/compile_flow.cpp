@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <unordered_map>
 
+#include "common/identifiers.hpp"
 #include "flow/compiled_flow.hpp"
 
 namespace callrouter::flow {
@@ -20,18 +21,6 @@ struct FlowError {
 [[noreturn]] void fail(std::string_view state, std::string_view field, std::string_view what) {
   if (state.empty()) throw FlowError{fmt::format("field '{}': {}", field, what)};
   throw FlowError{fmt::format("state '{}': field '{}': {}", state, field, what)};
-}
-
-bool valid_id(std::string_view id) {
-  if (id.empty() || id.size() > 64) return false;
-  return std::all_of(id.begin(), id.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
-  });
-}
-
-bool valid_e164(std::string_view n) {
-  if (n.size() < 8 || n.size() > 16 || n[0] != '+' || n[1] == '0') return false;
-  return std::all_of(n.begin() + 1, n.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
 // One state's JSON object, read field by field; remembers which fields were used so that
@@ -242,7 +231,7 @@ class Compiler {
     if (o["id"].get(id) != simdjson::SUCCESS) {
       throw FlowError{fmt::format("states[{}]: field 'id': is required and must be a string", position)};
     }
-    if (!valid_id(id)) throw FlowError{fmt::format("states[{}]: field 'id': '{}' must match [a-z0-9_-]{{1,64}}", position, id)};
+    if (!is_valid_id(id)) throw FlowError{fmt::format("states[{}]: field 'id': '{}' must match [a-z0-9_-]{{1,64}}", position, id)};
     if (!index_.emplace(std::string(id), static_cast<StateIndex>(position)).second) fail(id, "id", "duplicate state id");
     std::string_view type;
     if (o["type"].get(type) != simdjson::SUCCESS) fail(id, "type", "is required and must be a string");
@@ -396,13 +385,13 @@ class Compiler {
       state.settings = ForwardState{};
       auto& fw = std::get<ForwardState>(state.settings);
       fw.number = f.text("number", true);
-      if (!valid_e164(fw.number)) fail(id, "number", "must be an E.164 number like +14155550100");
+      if (!is_e164(fw.number)) fail(id, "number", "must be an E.164 number like +14155550100");
       for (const auto& prefix : refs_.blocked_prefixes) {
         if (fw.number.starts_with(prefix)) fail(id, "number", fmt::format("calls to {} numbers are not supported", prefix));
       }
       if (refs_.org_number && refs_.org_number(fw.number)) fail(id, "number", "is one of the org's own numbers; forward calls outside the org");
       fw.caller_id = f.text("caller_id", false, "caller");
-      if (fw.caller_id != "caller" && !(refs_.org_number ? refs_.org_number(fw.caller_id) : valid_e164(fw.caller_id))) {
+      if (fw.caller_id != "caller" && !(refs_.org_number ? refs_.org_number(fw.caller_id) : is_e164(fw.caller_id))) {
         fail(id, "caller_id", "must be \"caller\" or one of the org's numbers");
       }
       fw.timeout_s = f.integer("timeout_s", 5, 120, 30);
