@@ -6,7 +6,7 @@ ifeq ($(CI),true)
 CMAKE_FLAGS += -DCALLROUTER_WERROR=ON
 endif
 
-.PHONY: all bootstrap build run test clean bench bench-build bench-journal bench-ready-10m bench-flow
+.PHONY: all bootstrap build run test clean bench bench-build bench-journal bench-ready-10m bench-flow bench-memory
 
 all: build
 
@@ -34,9 +34,13 @@ $(BENCH_DIR)/CMakeCache.txt: | bootstrap
 	cmake -S . -B $(BENCH_DIR) -DCMAKE_BUILD_TYPE=Release -DCALLROUTER_BENCH=ON -DBUILD_TESTING=OFF $(CMAKE_FLAGS)
 
 bench-build: bootstrap $(BENCH_DIR)/CMakeCache.txt
-	cmake --build $(BENCH_DIR) -j $(JOBS) --target journal_commit_bench ready_bench flow_bench callrouterd
+	cmake --build $(BENCH_DIR) -j $(JOBS) --target journal_commit_bench ready_bench flow_bench memory_bench acd_bench callrouterd
 
-bench: bench-flow bench-journal
+bench: bench-flow bench-memory bench-journal
+
+bench-memory: bench-build
+	$(BENCH_DIR)/bench/memory_bench bench/results/memory.json
+	$(BENCH_DIR)/bench/acd_bench bench/results/acd.json
 
 bench-flow: bench-build
 	$(BENCH_DIR)/bench/flow_bench bench/results/flow.json
