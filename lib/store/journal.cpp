@@ -77,6 +77,10 @@ Expected<OpenedDb> open_db(const std::filesystem::path& dir) {
   options.IncreaseParallelism(2);
   options.max_background_jobs = 2;
   options.info_log = std::make_shared<SpdlogRocksLogger>();
+  // A WAL file lives until every column family has flushed what it holds; the quiet ones (config,
+  // ledger) would keep gigabytes of WAL alive and make a restart replay all of it. Capping the
+  // total forces those flushes, so restart time stays independent of how many calls were taken.
+  options.max_total_wal_size = 256ull << 20;
   // Most webhook lookups are misses (a new call, a new idempotency token): a bloom filter answers
   // those without reading data blocks.
   rocksdb::BlockBasedTableOptions table;
