@@ -522,15 +522,15 @@ class Compiler {
     std::vector<std::vector<StateIndex>> edges(n);
     for (const auto& x : exits_) edges[x.from].push_back(*x.slot);
     std::vector<bool> seen(n, false);
-    std::vector<StateIndex> todo{result.flow.start};
+    std::vector<StateIndex> frontier{result.flow.start};
     seen[result.flow.start] = true;
-    while (!todo.empty()) {
-      auto s = todo.back();
-      todo.pop_back();
+    while (!frontier.empty()) {
+      auto s = frontier.back();
+      frontier.pop_back();
       for (auto to : edges[s]) {
         if (!seen[to]) {
           seen[to] = true;
-          todo.push_back(to);
+          frontier.push_back(to);
         }
       }
     }
