@@ -23,6 +23,7 @@
 #include "app/app.hpp"
 #include "app/seed.hpp"
 #include "auth/api_key.hpp"
+#include "common/json_writer.hpp"
 #include "config/config.hpp"
 #include "ops/metrics.hpp"
 #include "outbound/http_client.hpp"
@@ -112,7 +113,9 @@ int backup_through_daemon(const Config& config, const std::filesystem::path& dir
     req.set(http::field::host, config.listen_address);
     req.set(http::field::authorization, "Bearer " + load_system_key(config));
     req.set(http::field::content_type, "application/json");
-    req.body() = fmt::format(R"({{"dir":"{}"}})", dir.string());
+    JsonWriter body;
+    body.begin_object().field("dir", dir.string()).end_object();
+    req.body() = body.take();
     req.prepare_payload();
     http::write(stream, req);
     beast::flat_buffer buffer;
