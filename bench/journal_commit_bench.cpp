@@ -106,8 +106,9 @@ struct RunResult {
   LatencySummary latency;
 };
 
-// Builds what one commit() carries. Values are rendered ahead (the cost being measured is the
-// journal's, not JSON's); keys are fresh per commit so every write is an insert, as for new calls.
+// Builds what one commit() carries; keys are fresh per commit so every write is an insert, as for
+// new calls. Single records reuse values rendered ahead (the cost measured is the journal's, not
+// JSON's); webhook write sets are built per commit, as the loop thread builds them in the daemon.
 class Payloads {
  public:
   explicit Payloads(Shape shape) : shape_(shape) {

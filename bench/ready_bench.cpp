@@ -361,7 +361,7 @@ std::string run_json(const Options& o, double load_before, const Population& pop
     w.key("load_state_ms").raw(fixed(r.load_state_ms));
     w.key("directory_ms").raw(fixed(r.directory_ms));
     w.key("ready_ms").raw(fixed(r.ready_ms()));
-    w.key("wal_replay_mb_per_s").raw(r.wal_bytes_before > (1 << 20) ? fixed(r.wal_bytes_before / 1048576.0 / (r.open_ms / 1000), 0) : "null");
+    w.key("wal_replay_mib_per_s").raw(r.wal_bytes_before > (1 << 20) ? fixed(r.wal_bytes_before / 1048576.0 / (r.open_ms / 1000), 0) : "null");
     w.field("live_restored", static_cast<std::uint64_t>(r.live_restored));
     if (r.lookups) {
       w.key("get_us").begin_object();
