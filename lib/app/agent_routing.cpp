@@ -5,6 +5,7 @@
 
 #include "app/app.hpp"
 #include "common/json_writer.hpp"
+#include "store/config_records.hpp"
 
 namespace callrouter::app {
 
@@ -49,14 +50,25 @@ std::string_view App::presence_of(const engine::TelephonyUser& user) const {
 }
 
 engine::RingSelector App::ring_selector(std::string_view org_id) {
-  return [this, org = std::string(org_id)](const flow::AssignRequest& request) {
-    std::vector<flow::DialTarget> targets;
+  return [this, org = std::string(org_id)](const flow::AssignRequest& request, const engine::CallRecord& call) {
+    engine::RingDecision decision;
     auto& p = pool(org);
     const auto now = clock_();
     std::array<acd::AgentId, acd::kMaxRingTargets> chosen{};
     std::size_t count = 0;
     if (request.group) {
-      if (auto group = p.find_group(request.target)) count = p.select(*group, request.strategy, now, chosen);
+      if (auto group = p.find_group(request.target)) {
+        // Each round after the first rings members this call has not rung yet, so a group larger
+        // than one <Dial> (10) is worked through; once everyone was tried, rounds start over.
+        auto& tried = rung_[store::make_key({org, call.sid})];
+        if (request.round == 0) tried.clear();
+        count = p.select(*group, request.strategy, now, chosen, tried);
+        if (count == 0 && !tried.empty()) {
+          tried.clear();
+          count = p.select(*group, request.strategy, now, chosen);
+        }
+        tried.insert(tried.end(), chosen.begin(), chosen.begin() + static_cast<std::ptrdiff_t>(count));
+      }
     } else if (auto agent = p.find_agent(request.target); agent && p.eligible(*agent, now)) {
       chosen[0] = *agent;
       count = 1;
@@ -67,9 +79,15 @@ engine::RingSelector App::ring_selector(std::string_view org_id) {
       auto target = user ? engine::dial_target(*user) : std::nullopt;
       if (!target) continue;  // an agent with neither softphone nor phone cannot be rung
       p.offered(chosen[i], now);
-      targets.push_back(std::move(*target));
+      decision.targets.push_back(std::move(*target));
     }
-    return targets;
+    if (decision.targets.empty() && request.queue != nullptr) {
+      auto& waiting = queues_[org];
+      decision.queue_full = !waiting.contains(call.sid) &&
+                            waiting.size(queue_key(call.flow_id, request.state_id)) >=
+                                static_cast<std::size_t>(request.queue->max_callers);
+    }
+    return decision;
   };
 }
 

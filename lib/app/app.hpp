@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "acd/agent_pool.hpp"
+#include "acd/call_queue.hpp"
 #include "app/agent_hub.hpp"
 #include "outbound/http_client.hpp"
 #include "app/call_book.hpp"
@@ -41,6 +42,9 @@ struct LoadedState {
   std::vector<engine::CallRecord> live_calls;
 };
 Expected<LoadedState> load_state(const store::Journal& journal);
+
+// The queue a caller waits in: one per ring state of a flow.
+std::string queue_key(std::string_view flow_id, std::string_view state_id);
 
 class App {
  public:
@@ -126,18 +130,19 @@ class App {
   std::string_view presence_of(const engine::TelephonyUser& user) const;  // as the engine sees it (on_call, …)
   void agents_missed(std::string_view org_id, const std::vector<std::string>& users);
   void agents_cancelled(std::string_view org_id, const std::vector<std::string>& users, std::string_view except);
-  // Queued callers (queue_dispatch.cpp), oldest first per org.
-  struct QueuedCall {
-    std::string call_sid;
-    std::string flow_id;
-    std::string state_id;
-    Timestamp since{};
-  };
-  engine::StringMap<std::vector<QueuedCall>> queued_;
+  // Queued callers (queue_dispatch.cpp): per org, served by priority then arrival.
+  engine::StringMap<acd::CallQueues> queues_;
+  // Agents already rung for a call at its current ring state (key: org NUL call sid), so later
+  // rounds work through a group larger than one <Dial>.
+  engine::StringMap<std::vector<acd::AgentId>> rung_;
+  struct QueueStats {
+    std::uint64_t entered = 0, assigned = 0, abandoned = 0, left = 0;
+  } queue_stats_;
   void note_queued(const engine::CallRecord& call);
+  void leave_queue(std::string_view org_id, std::string_view call_sid, acd::LeaveReason reason);
   void dispatch_queues(std::string_view org_id);
-  void redirect_to_agents(engine::CallRecord record, const std::string& state_id, const flow::AssignRequest& request,
-                          std::vector<flow::DialTarget> targets);
+  void redirect_to_agents(engine::CallRecord record, const flow::AssignRequest& request,
+                          std::vector<flow::DialTarget> targets, acd::QueuedCaller caller);
   outbound::HttpClient* http_ = nullptr;
   Scheduler schedule_;
 

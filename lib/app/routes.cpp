@@ -128,6 +128,13 @@ HttpResponse App::readiness() const {
 HttpResponse App::metrics_text() {
   metrics_.set_counter("callrouter_journal_commits_total", "Journal batches written", static_cast<double>(journal_.commits()));
   metrics_.set_gauge("callrouter_live_calls", "Calls in progress", static_cast<double>(calls_.live_count()));
+  std::size_t queued = 0;
+  for (const auto& [org, q] : queues_) queued += q.size();
+  metrics_.set_gauge("callrouter_queued_callers", "Callers waiting in queues", static_cast<double>(queued));
+  metrics_.set_counter("callrouter_queue_entered_total", "Callers who entered a queue", static_cast<double>(queue_stats_.entered));
+  metrics_.set_counter("callrouter_queue_assigned_total", "Queued callers moved to an agent", static_cast<double>(queue_stats_.assigned));
+  metrics_.set_counter("callrouter_queue_abandoned_total", "Queued callers who hung up", static_cast<double>(queue_stats_.abandoned));
+  metrics_.set_counter("callrouter_queue_left_total", "Queued callers who left by timeout, exit or error", static_cast<double>(queue_stats_.left));
   return text(200, "text/plain; version=0.0.4", metrics_.render());
 }
 

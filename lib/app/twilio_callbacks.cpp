@@ -114,7 +114,10 @@ void App::twilio_callback(HttpRequest&& request, flow::Callback kind, Reply repl
                         (visit < 0 || static_cast<std::size_t>(visit) == record->flow_path.size());
   if (kind == flow::Callback::queue_wait) {
     // The wait document only reads the call; a caller no longer queued is told to leave.
-    auto actions = in_place ? flow::queue_wait_actions(compiled, at.state, to_int(form.get("QueueTime"), 0))
+    // The place in line is ours (priority, then arrival), not the provider's FIFO position.
+    std::optional<std::size_t> position;
+    if (auto q = queues_.find(org.id); q != queues_.end()) position = q->second.position(*sid);
+    auto actions = in_place ? flow::queue_wait_actions(compiled, at.state, to_int(form.get("QueueTime"), 0), position)
                             : flow::CallActions{flow::LeaveAction{}};
     return reply(twiml(twilio::render_twiml(actions, config_.public_base_url, org.id + ":")));
   }
@@ -145,6 +148,9 @@ void App::twilio_callback(HttpRequest&& request, flow::Callback kind, Reply repl
   }
   const auto now = clock_();
   auto updated = *record;
+  if (kind == flow::Callback::queue_result) {
+    leave_queue(org.id, updated.sid, event.outcome == "hangup" ? acd::LeaveReason::hung_up : acd::LeaveReason::timed_out);
+  }
   if (kind == flow::Callback::dial) {
     auto rung = end_offers(org.id, updated.sid, event.outcome);
     // Nobody picked up: each agent rung missed it (counts toward auto-away).

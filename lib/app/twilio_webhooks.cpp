@@ -172,7 +172,11 @@ void App::twilio_status(HttpRequest&& request, Reply reply) {
   auto update = engine::apply_status(calls_.find(org.id, cb.call_sid), org.id, cb, clock_());
   if (update.duplicate) return reply(to_response(answer));
   // The caller hung up while agents were being rung: their offers end.
-  if (update.record.terminal()) agents_cancelled(org.id, end_offers(org.id, update.record.sid, update.record.status), "");
+  if (update.record.terminal()) {
+    agents_cancelled(org.id, end_offers(org.id, update.record.sid, update.record.status), "");
+    leave_queue(org.id, update.record.sid, acd::LeaveReason::hung_up);
+    rung_.erase(store::make_key({org.id, update.record.sid}));
+  }
 
   store::WriteSet ops;
   auto ticket = calls_.stage(update.record, &update.event, ops);

@@ -64,10 +64,10 @@ FlowTurn advance_call(const PublishedFlow& published, CallRecord& record, flow::
     for (auto& a : step.actions) turn.actions.push_back(std::move(a));
     turn.ended = step.ended;
     if (!step.assign) break;
-    auto targets = select(*step.assign);
-    if (!targets.empty()) {
+    auto decision = select(*step.assign, record);
+    if (!decision.targets.empty()) {
       flow::DialAction dial;
-      dial.targets = std::move(targets);
+      dial.targets = std::move(decision.targets);
       dial.timeout_s = step.assign->ring_timeout_s;
       dial.record = step.assign->record;
       dial.callback = {flow::Callback::dial, flow.states[static_cast<std::size_t>(step.assign->state)].id, step.assign->round};
@@ -80,7 +80,8 @@ FlowTurn advance_call(const PublishedFlow& published, CallRecord& record, flow::
       turn.ended = true;
       break;
     }
-    step = flow::step(flow, step.next, flow::FlowEvent{flow::EventKind::assign_result, {}, {}, "no_agents"}, ctx, now);
+    const std::string_view outcome = decision.queue_full ? "queue_full" : "no_agents";
+    step = flow::step(flow, step.next, flow::FlowEvent{flow::EventKind::assign_result, {}, {}, outcome}, ctx, now);
   }
   stamp_visit(turn.actions, static_cast<int>(record.flow_path.size()));
   return turn;

@@ -17,9 +17,14 @@ struct FlowTurn {
   bool ended = false;
 };
 
-// The agent layer's answer to a ring state: whom to ring (empty: nobody can be rung now). It
-// also records the offers, so it is called only when the call will really ring them.
-using RingSelector = std::function<std::vector<flow::DialTarget>(const flow::AssignRequest& request)>;
+// The agent layer's answer to a ring state: whom to ring (empty: nobody can be rung now) and,
+// when nobody can, whether the state's queue is already full.
+struct RingDecision {
+  std::vector<flow::DialTarget> targets;
+  bool queue_full = false;
+};
+// Records the offers it makes, so it is called only when the call will really ring them.
+using RingSelector = std::function<RingDecision(const flow::AssignRequest& request, const CallRecord& call)>;
 
 // `published` is the version the call is pinned to. `record` is updated in place.
 FlowTurn advance_call(const PublishedFlow& published, CallRecord& record, flow::FlowPosition at,

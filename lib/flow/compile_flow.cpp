@@ -209,6 +209,7 @@ class Compiler {
     q.max_callers = int_field("max_callers", 1, 1000, 10);
     q.max_wait_s = int_field("max_wait_s", 10, 3600, 300);
     q.announce_every_s = int_field("announce_every_s", 10, 600, 30);
+    q.priority = int_field("priority", -100, 100, 0);
     if (auto m = qf.get("music_url")) {
       q.music_url = f.as_text(*m, "queue.music_url", true);
       if (!q.music_url.starts_with("https://") && !q.music_url.starts_with("http://")) {
@@ -216,9 +217,18 @@ class Compiler {
       }
     }
     if (auto a = qf.get("announcement")) q.announcement = prompt(f, *a, "queue.announcement");
+    if (auto a = qf.get("position_announcement")) {
+      auto said = prompt(f, *a, "queue.position_announcement");
+      const auto* say = std::get_if<SayAction>(&said);
+      if (say == nullptr || say->text.find(kPositionPlaceholder) == std::string::npos) {
+        fail(f.state(), "queue.position_announcement", fmt::format("must be a text prompt containing {}", kPositionPlaceholder));
+      }
+      q.position_announcement = *say;
+    }
     for (auto [k, v] : o) {
       (void)v;
-      static constexpr std::string_view known[] = {"max_callers", "max_wait_s", "music_url", "announcement", "announce_every_s"};
+      static constexpr std::string_view known[] = {"max_callers", "max_wait_s", "music_url", "announcement",
+                                                   "announce_every_s", "priority", "position_announcement"};
       if (std::find(std::begin(known), std::end(known), k) == std::end(known)) fail(f.state(), fmt::format("queue.{}", k), "unknown field");
     }
     return q;

@@ -71,7 +71,11 @@ struct QueueSettings {
   std::string music_url;
   std::optional<PromptAction> announcement;
   int announce_every_s = 30;
+  int priority = 0;  // callers in higher-priority queues reach a free agent first
+  // Said before the announcement with kPositionPlaceholder replaced by the caller's place in line.
+  std::optional<SayAction> position_announcement;
 };
+inline constexpr std::string_view kPositionPlaceholder = "{position}";
 
 struct RingUserState {
   std::string user;

@@ -84,13 +84,13 @@ class Runner {
                 }
                 return false;
               },
-              [&](const RingUserState& x) {
-                out_.assign = AssignRequest{s, false, x.user, RingStrategy::parallel, x.ring_timeout_s, x.record, attempts};
+              [&](const RingUserState&) {
+                out_.assign = assign_request_at(flow_, s, attempts);
                 wait(s, Waiting::assign, attempts);
                 return true;
               },
-              [&](const RingGroupState& x) {
-                out_.assign = AssignRequest{s, true, x.group, x.strategy, x.ring_timeout_s, x.record, attempts};
+              [&](const RingGroupState&) {
+                out_.assign = assign_request_at(flow_, s, attempts);
                 wait(s, Waiting::assign, attempts);
                 return true;
               },
@@ -191,7 +191,8 @@ class Runner {
                StateIndex on_queue_full, StateIndex on_timeout) {
     const auto o = ev.outcome;
     if (ev.kind == EventKind::assign_result) {
-      // Nobody can be rung now: wait in the queue if there is one, else take the exit.
+      // Nobody can be rung now: wait in the queue if there is one and it has room, else take the exit.
+      if (queue.enabled && o == "queue_full") return run_from(on_queue_full);
       if (queue.enabled && o != "busy") {
         const auto& id = flow_.states[static_cast<std::size_t>(at.state)].id;
         out_.actions.push_back(EnqueueAction{id, {Callback::queue_result, id}, {Callback::queue_wait, id}});
@@ -250,7 +251,22 @@ Step step(const CompiledFlow& flow, FlowPosition at, const FlowEvent& event, con
   return out;
 }
 
-CallActions queue_wait_actions(const CompiledFlow& flow, StateIndex state, int queue_time_s) {
+std::optional<AssignRequest> assign_request_at(const CompiledFlow& flow, StateIndex state, int round) {
+  if (state < 0 || static_cast<std::size_t>(state) >= flow.states.size()) return std::nullopt;
+  const auto& s = flow.states[static_cast<std::size_t>(state)];
+  if (const auto* g = std::get_if<RingGroupState>(&s.settings)) {
+    return AssignRequest{state, true, g->group, g->strategy, g->ring_timeout_s, g->record, round,
+                         s.id, g->queue.enabled ? &g->queue : nullptr};
+  }
+  if (const auto* u = std::get_if<RingUserState>(&s.settings)) {
+    return AssignRequest{state, false, u->user, RingStrategy::parallel, u->ring_timeout_s, u->record, round,
+                         s.id, u->queue.enabled ? &u->queue : nullptr};
+  }
+  return std::nullopt;
+}
+
+CallActions queue_wait_actions(const CompiledFlow& flow, StateIndex state, int queue_time_s,
+                               std::optional<std::size_t> position) {
   CallActions actions;
   const auto* q = (state >= 0 && static_cast<std::size_t>(state) < flow.states.size())
                       ? queue_of(flow.states[static_cast<std::size_t>(state)])
@@ -259,7 +275,14 @@ CallActions queue_wait_actions(const CompiledFlow& flow, StateIndex state, int q
     actions.push_back(LeaveAction{});
     return actions;
   }
-  if (q->announcement && queue_time_s >= q->announce_every_s) {
+  const bool periodic = queue_time_s >= q->announce_every_s;
+  // The place in line is told on arrival and with every periodic announcement.
+  if (q->position_announcement && position && (periodic || queue_time_s == 0)) {
+    auto say = *q->position_announcement;
+    say.text.replace(say.text.find(kPositionPlaceholder), kPositionPlaceholder.size(), std::to_string(*position));
+    actions.push_back(std::move(say));
+  }
+  if (q->announcement && periodic) {
     std::visit([&](const auto& a) { actions.push_back(a); }, *q->announcement);
   }
   if (!q->music_url.empty()) {

@@ -37,7 +37,8 @@ struct FlowEvent {
   EventKind kind = EventKind::enter;
   std::string_view digits;   // gather
   std::string_view speech;   // gather
-  std::string_view outcome;  // dial: DialCallStatus; queue: QueueResult; assign: "no_agents" | "busy"
+  // dial: DialCallStatus; queue: QueueResult; assign: "no_agents" | "busy" | "queue_full"
+  std::string_view outcome;
 };
 
 // A ring state was reached: the agent layer picks who rings (or says nobody can).
@@ -49,6 +50,8 @@ struct AssignRequest {
   int ring_timeout_s = 20;
   bool record = false;
   int round = 0;
+  std::string_view state_id;           // points into the compiled flow
+  const QueueSettings* queue = nullptr;  // the state's queue, if it has one (points into the flow)
 };
 
 struct Step {
@@ -64,8 +67,14 @@ struct Step {
 Step step(const CompiledFlow& flow, FlowPosition at, const FlowEvent& event, const CallContext& context,
           Timestamp now);
 
+// The ring request of a ring_user/ring_group state (nothing for other states): what the agent
+// layer needs to pick whom to ring, on entry or when a queued caller is served later.
+std::optional<AssignRequest> assign_request_at(const CompiledFlow& flow, StateIndex state, int round);
+
 // The document played to a queued caller (the provider's wait URL): music and announcements,
-// or Leave once the caller waited `max_wait_s`.
-CallActions queue_wait_actions(const CompiledFlow& flow, StateIndex state, int queue_time_s);
+// or Leave once the caller waited `max_wait_s`; `position` (1-based place in line) is announced
+// when the queue has a position_announcement.
+CallActions queue_wait_actions(const CompiledFlow& flow, StateIndex state, int queue_time_s,
+                               std::optional<std::size_t> position = std::nullopt);
 
 }  // namespace callrouter::flow

@@ -118,5 +118,72 @@ class QueueTest(unittest.TestCase):
         self.assertEqual(len(StandInProvider.received), before)
 
 
+PRIORITY = {"start": "route", "states": [
+    {"id": "route", "type": "branch", "rules": [{"if": {"caller_prefix": "+1"}, "next": "vip"}], "default": "regular"},
+    {"id": "regular", "type": "ring_group", "group": "sales", "strategy": "top_down", "ring_timeout_s": 15,
+     "queue": {"max_callers": 2, "max_wait_s": 300,
+               "position_announcement": {"text": "You are number {position} in line."}},
+     "on": {"no_answer": "bye", "timeout": "bye", "queue_full": "full"}},
+    {"id": "vip", "type": "ring_group", "group": "sales", "strategy": "top_down", "ring_timeout_s": 15,
+     "queue": {"max_callers": 5, "max_wait_s": 300, "priority": 10},
+     "on": {"no_answer": "bye", "timeout": "bye", "queue_full": "full"}},
+    {"id": "full", "type": "say", "say": {"text": "All our lines are busy."}, "next": "bye"},
+    {"id": "bye", "type": "hangup"}]}
+
+
+class QueuePriorityTest(unittest.TestCase):
+    """max_callers, the caller's place in line, and higher-priority queues served first."""
+
+    def test_full_queue_takes_its_exit_and_priority_callers_go_first(self):
+        port = free_port()
+        provider = http.server.HTTPServer(("127.0.0.1", port), StandInProvider)
+        threading.Thread(target=provider.serve_forever, daemon=True).start()
+        self.addCleanup(provider.server_close)
+        self.addCleanup(provider.shutdown)
+        d = Daemon(extra_config={"provider": {"api_base_url": "http://127.0.0.1:%d" % port}}).start()
+        self.addCleanup(d.close)
+        admin = d.demo_admin_key
+        self.assertEqual(d.api("PUT", "/v1/flows/prio/draft", admin, PRIORITY)[0], 201)
+        self.assertEqual(d.api("POST", "/v1/flows/prio/publish", admin)[0], 200)
+        d.api("PUT", "/v1/numbers/%2B815012345678/flow", admin, {"flow_id": "prio"})
+        for user in ("u_sato", "u_kato"):
+            d.api("PUT", "/v1/users/%s/presence" % user, admin, {"presence": "away"})
+
+        regular = [call_sid(8100 + i) for i in range(3)]
+        waits = []
+        for sid in regular[:2]:
+            root = ET.fromstring(d.signed_form("/twilio/voice", voice_params(sid))[2])
+            self.assertEqual([c.tag for c in root], ["Enqueue"])
+            waits.append(path_of(root[0].get("waitUrl")))
+        # A third regular caller finds the queue at max_callers: the queue_full exit, not the queue.
+        root = ET.fromstring(d.signed_form("/twilio/voice", voice_params(regular[2]))[2])
+        self.assertEqual([(c.tag, c.text) for c in root], [("Say", "All our lines are busy."), ("Hangup", None)])
+        self.assertEqual(d.api("GET", "/v1/calls/" + regular[2], admin)[1]["flow_path"], ["route", "regular", "full", "bye"])
+
+        # The second caller is told their place on arrival.
+        body = d.signed_form(waits[1], dict(voice_params(regular[1]), QueueTime="0", QueuePosition="2"))[2]
+        self.assertEqual([(c.tag, c.text) for c in ET.fromstring(body)][0], ("Say", "You are number 2 in line."))
+
+        vip = call_sid(8200)
+        root = ET.fromstring(d.signed_form("/twilio/voice", voice_params(vip, frm="+14155550100"))[2])
+        self.assertEqual([c.tag for c in root], ["Enqueue"])
+
+        before = len(StandInProvider.received)
+        d.api("PUT", "/v1/users/u_kato/presence", admin, {"presence": "available"})
+        deadline = time.time() + 10
+        while len(StandInProvider.received) == before and time.time() < deadline:
+            time.sleep(0.02)
+        time.sleep(0.2)
+        moved = [p for p, _, _ in StandInProvider.received[before:]]
+        # The VIP caller came last but waits in the higher-priority queue.
+        self.assertEqual(moved, ["/2010-04-01/Accounts/%s/Calls/%s.json" % (DEMO_ACCOUNT, vip)])
+        # The first regular caller is still first in their own line.
+        body = d.signed_form(waits[0], dict(voice_params(regular[0]), QueueTime="30", QueuePosition="1"))[2]
+        self.assertEqual([(c.tag, c.text) for c in ET.fromstring(body)][0], ("Say", "You are number 1 in line."))
+        metrics = d.request("GET", "/metrics")[2].decode()
+        self.assertIn("callrouter_queue_assigned_total 1\n", metrics)
+        self.assertIn("callrouter_queued_callers 2\n", metrics)
+
+
 if __name__ == "__main__":
     unittest.main()

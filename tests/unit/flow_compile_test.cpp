@@ -77,6 +77,10 @@ TEST_CASE("validation errors name the state and the field") {
     std::string message;
   };
   std::vector<Case> cases{
+      {flow_of(R"({"id":"a","type":"ring_group","group":"g","queue":{"position_announcement":{"text":"Please hold"}},"on":{}})"),
+       "state 'a': field 'queue.position_announcement': must be a text prompt containing {position}"},
+      {flow_of(R"({"id":"a","type":"ring_group","group":"g","queue":{"priority":101},"on":{}})"),
+       "state 'a': field 'queue.priority': must be an integer -100..100"},
       {flow_of(R"({"id":"a","type":"say","say":{"text":"x"},"next":"nowhere"})"), "state 'a': field 'next': no state 'nowhere'"},
       {flow_of(R"({"id":"a","type":"dance"})"), "state 'a': field 'type': unknown state type 'dance'"},
       {flow_of(R"({"id":"a","type":"hangup","colour":1})"), "state 'a': field 'colour': unknown field"},

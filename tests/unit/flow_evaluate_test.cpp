@@ -104,6 +104,10 @@ TEST_CASE("ring group: nobody available queues; dial outcomes; rounds") {
   CHECK(enqueue.result.kind == Callback::queue_result);
   CHECK(queued.next.waiting == Waiting::queue);
 
+  // The agent layer found the queue at max_callers: the queue_full exit, no Enqueue.
+  auto full = step(f, ring, {EventKind::assign_result, {}, {}, "queue_full"}, ctx, kMondayMorningTokyo);
+  CHECK(full.ended);
+  CHECK(std::holds_alternative<HangupAction>(full.actions.at(0)));
   CHECK(step(f, queued.next, {EventKind::queue_result, {}, {}, "leave"}, ctx, kMondayMorningTokyo).next.state == f.index_of("vm"));
   CHECK(step(f, queued.next, {EventKind::queue_result, {}, {}, "queue-full"}, ctx, kMondayMorningTokyo).ended);
   auto hung_up = step(f, queued.next, {EventKind::queue_result, {}, {}, "hangup"}, ctx, kMondayMorningTokyo);
@@ -150,6 +154,32 @@ TEST_CASE("the queue wait document plays music, then leaves at max wait") {
   CHECK(std::holds_alternative<PlayAction>(wait.at(0)));
   auto leave = queue_wait_actions(f, f.index_of("sales"), 61);
   CHECK(std::holds_alternative<LeaveAction>(leave.at(0)));
+}
+
+TEST_CASE("the wait document tells the caller's place on arrival and with each announcement") {
+  auto f = compiled(R"({"start":"q","states":[
+    {"id":"q","type":"ring_group","group":"g","queue":{"max_wait_s":300,"announce_every_s":30,"priority":7,
+     "announcement":{"text":"Thanks for waiting."},"position_announcement":{"text":"You are number {position}."}},
+     "on":{"no_answer":"bye","queue_full":"bye","timeout":"bye"}},
+    {"id":"bye","type":"hangup"}]})");
+  const auto q = f.index_of("q");
+  auto first = queue_wait_actions(f, q, 0, 3);
+  CHECK(std::get<SayAction>(first.at(0)).text == "You are number 3.");
+  CHECK(std::holds_alternative<PauseAction>(first.at(1)));
+  auto quiet = queue_wait_actions(f, q, 12, 3);  // between announcements: just the wait
+  CHECK(std::holds_alternative<PauseAction>(quiet.at(0)));
+  auto periodic = queue_wait_actions(f, q, 30, 1);
+  REQUIRE(periodic.size() == 3);
+  CHECK(std::get<SayAction>(periodic[0]).text == "You are number 1.");
+  CHECK(std::get<SayAction>(periodic[1]).text == "Thanks for waiting.");
+  auto unknown = queue_wait_actions(f, q, 30);  // no place known: no position sentence
+  CHECK(std::get<SayAction>(unknown.at(0)).text == "Thanks for waiting.");
+  auto request = assign_request_at(f, q, 0);
+  REQUIRE(request);
+  REQUIRE(request->queue != nullptr);
+  CHECK(request->queue->priority == 7);
+  CHECK(request->state_id == "q");
+  CHECK_FALSE(assign_request_at(f, f.index_of("bye"), 0));
 }
 
 TEST_CASE("random flows: the compiler never crashes and every walk ends or waits") {
