@@ -23,6 +23,7 @@
 #include "app/app.hpp"
 #include "app/seed.hpp"
 #include "auth/api_key.hpp"
+#include "billing/rate_card.hpp"
 #include "common/json_writer.hpp"
 #include "config/config.hpp"
 #include "ops/metrics.hpp"
@@ -221,6 +222,14 @@ Expected<Ok> seed_on_first_start(const Config& config, store::Journal& journal) 
   return Ok{};
 }
 
+// The rate card named by billing.rates_file (none when unset: billing is off).
+Expected<std::shared_ptr<const billing::RateCard>> load_rates(const Config& config) {
+  if (config.rates_file.empty()) return std::shared_ptr<const billing::RateCard>{};
+  auto card = billing::load_rate_card(config.rates_file);
+  if (!card) return unexpected(fmt::format("billing.rates_file {}: {}", config.rates_file.string(), card.error()));
+  return std::make_shared<const billing::RateCard>(std::move(*card));
+}
+
 int run(const Args& args) {
   auto config = load_config(args.config_path);
   if (!config) {
@@ -229,6 +238,11 @@ int run(const Args& args) {
   }
   if (!args.show_call.empty()) return show_call(*config, args.show_call);
   if (!args.backup_dir.empty()) return backup(*config, args.backup_dir);
+  auto rates = load_rates(*config);
+  if (!rates) {
+    std::fprintf(stderr, "callrouterd: %s\n", rates.error().c_str());
+    return 1;
+  }
   if (args.check_config) {
     std::printf("config OK: %s\n", args.config_path.c_str());
     return 0;
@@ -253,6 +267,7 @@ int run(const Args& args) {
   }
 
   app::App application(*config, j, metrics, load_system_key(*config));
+  application.set_rate_card(*rates);
   server::HttpServer server(
       io, config->http,
       [&application](server::HttpRequest&& req, server::RequestContext& ctx, server::Reply reply) {
@@ -310,9 +325,11 @@ int run(const Args& args) {
       if (ec) return;
       notifier.notify("RELOADING=1\nSTATUS=reloading configuration");
       auto fresh = load_config(args.config_path);
-      if (!fresh) {
-        spdlog::error("reload refused, keeping the running config: {}", fresh.error());
+      auto fresh_rates = fresh ? load_rates(*fresh) : Expected<std::shared_ptr<const billing::RateCard>>(unexpected(fresh.error()));
+      if (!fresh_rates) {
+        spdlog::error("reload refused, keeping the running config and rate card: {}", fresh_rates.error());
       } else {
+        application.set_rate_card(*fresh_rates);
         // Live: log level, HTTP limits, public_base_url. Listen address, data_dir, journal
         // durability and seed need a restart (docs/operations.md).
         apply_log_level(fresh->log_level);

@@ -238,7 +238,8 @@ void App::get_call(std::string_view sid, const Principal& who, Reply reply) {
   } else {
     w.null();
   }
-  w.key("charge_micro").null();  // billing arrives with the credits issue
+  w.field("charge_micro", r.charge_micro);
+  if (!r.caller_id.empty()) w.field("caller_id", r.caller_id).field("time_limit_s", r.time_limit_s);
   w.key("flow_path").begin_array();
   for (const auto& s : r.flow_path) w.value(s);
   w.end_array();

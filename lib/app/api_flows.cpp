@@ -19,12 +19,6 @@ using server::Reply;
 
 namespace {
 
-// "+815012345678" may arrive as "%2B815012345678" in a path.
-std::string path_number(std::string_view segment) {
-  if (segment.starts_with("%2B") || segment.starts_with("%2b")) return "+" + std::string(segment.substr(3));
-  return std::string(segment);
-}
-
 void write_flow(JsonWriter& w, const engine::FlowEntry& f, const engine::Directory& dir) {
   w.begin_object().field("id", f.id).field("name", f.name).field("description", f.description).field("enabled", f.enabled);
   w.key("draft");
@@ -212,23 +206,6 @@ void App::delete_flow(std::string_view id, const Principal& who, Reply reply) {
     w.begin_object().field("id", f.id).field("deleted", true).end_object();
     return json_answer(200, w.take());
   });
-}
-
-void App::list_numbers(const Principal& who, Reply reply) {
-  JsonWriter w;
-  w.begin_object().key("numbers").begin_array();
-  directory_.for_each_number(who.org_id, [&](const engine::NumberEntry& n) {
-    w.begin_object().field("number", n.number).field("country", n.country).field("type", n.type);
-    w.key("flow_id");
-    if (n.flow_id.empty()) {
-      w.null();
-    } else {
-      w.value(n.flow_id);
-    }
-    w.end_object();
-  });
-  w.end_array().end_object();
-  reply(json_answer(200, w.take()));
 }
 
 void App::set_number_flow(std::string_view segment, HttpRequest&& request, const Principal& who, Reply reply) {

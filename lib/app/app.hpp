@@ -3,6 +3,8 @@
 #pragma once
 
 #include <functional>
+#include <memory>
+#include <unordered_set>
 #include <optional>
 #include <vector>
 
@@ -11,6 +13,9 @@
 #include "app/agent_hub.hpp"
 #include "outbound/http_client.hpp"
 #include "app/call_book.hpp"
+#include "app/wallet_book.hpp"
+#include "billing/call_charge.hpp"
+#include "billing/rate_card.hpp"
 #include "auth/api_key.hpp"
 #include "common/json_writer.hpp"
 #include "common/time.hpp"
@@ -67,6 +72,8 @@ class App {
     schedule_ = std::move(schedule);
   }
   const engine::Directory& directory() const { return directory_; }
+  // The rate card (null: billing off). Set at start and on SIGHUP by the daemon.
+  void set_rate_card(std::shared_ptr<const billing::RateCard> rates) { rates_ = std::move(rates); }
 
   using Params = std::vector<std::string_view>;  // path segments matched by {} in a route
 
@@ -100,6 +107,19 @@ class App {
   void get_group(std::string_view id, const Principal& who, server::Reply reply);
   void save_group(std::string_view id, server::HttpRequest&& request, const Principal& who, server::Reply reply);
   void delete_group(std::string_view id, const Principal& who, server::Reply reply);
+  // Billing (api_wallet.cpp, api_numbers.cpp, api_outbound.cpp).
+  void get_wallet(const Principal& who, server::Reply reply);
+  void topup(server::HttpRequest&& request, const Principal& who, server::Reply reply);
+  void set_auto_recharge(server::HttpRequest&& request, const Principal& who, server::Reply reply);
+  void get_ledger(std::string_view kind, std::string_view after, std::string_view limit, const Principal& who,
+                  server::Reply reply);
+  void get_usage(const Principal& who, server::Reply reply);
+  void billing_events(std::string_view after, const Principal& who, server::Reply reply);
+  void available_numbers(std::string country, std::string type, std::string contains, std::string area_code,
+                         const Principal& who, server::Reply reply);
+  void buy_number(server::HttpRequest&& request, const Principal& who, server::Reply reply);
+  void release_number(std::string_view segment, const Principal& who, server::Reply reply);
+  void click_to_call(server::HttpRequest&& request, const Principal& who, server::Reply reply);
   // WS /v1/agents/stream: agent key in the Authorization header or ?key= (browsers cannot set
   // headers on a WebSocket).
   server::UpgradeDecision agent_stream(const server::HttpRequest& request);
@@ -118,7 +138,8 @@ class App {
   // Replays a stored answer for a retried request; true when it did.
   bool replay_if_seen(const server::HttpRequest& request, const engine::Org& org, server::Reply& reply);
   // Commits `ops` and replies `answer` once durable (503 if the journal refused).
-  void commit_and_reply(store::WriteSet ops, CallBook::Ticket ticket, StoredAnswer answer, server::Reply reply);
+  void commit_and_reply(store::WriteSet ops, CallBook::Ticket ticket, StoredAnswer answer, server::Reply reply,
+                        std::optional<WalletBook::Ticket> wallet_ticket = std::nullopt);
 
   flow::FlowReferences references(std::string_view org_id) const;
   // The agent layer (agent_routing.cpp).
@@ -145,6 +166,34 @@ class App {
                           std::vector<flow::DialTarget> targets, acd::QueuedCaller caller);
   outbound::HttpClient* http_ = nullptr;
   Scheduler schedule_;
+
+  // Billing.
+  server::HttpResponse billing_refusal(const billing::BillingError& e) const;
+  void commit_wallet(std::string_view org_id, const billing::WalletDecision& decision, store::WriteSet ops,
+                     std::function<server::HttpResponse()> answer, server::Reply reply);
+  void stage_billing_events(const billing::WalletDecision& decision, store::WriteSet& ops);
+  std::optional<WalletBook::Ticket> stage_charge(engine::CallRecord& record, const billing::CallFacts& facts,
+                                                 std::string ref, store::WriteSet& ops);
+  // A call that reached a terminal status / an agent leg that ended: its charge, once.
+  std::optional<WalletBook::Ticket> stage_call_charge(engine::CallRecord& record, store::WriteSet& ops);
+  std::optional<WalletBook::Ticket> stage_leg_charge(engine::CallRecord& parent, std::string_view leg_sid,
+                                                     std::int64_t seconds, store::WriteSet& ops);
+  std::int64_t monthly_fee_micro(const engine::NumberEntry& number) const;
+  void write_number(JsonWriter& w, const engine::NumberEntry& number) const;
+  Expected<std::int64_t, server::HttpResponse> number_price(std::string_view country, std::string_view type) const;
+  void purchase_number(const std::string& org_id, const std::string& number, const std::string& country,
+                       const std::string& type, std::int64_t fee, server::Reply reply);
+  void release_at_provider(const std::string& org_id, const std::string& provider_sid, std::function<void(bool)> done);
+  void charge_number_fees();
+  void start_fee_timer();
+  std::string outbound_twiml(const engine::CallRecord& call);
+  // At start: a live click-to-call holds its charge again (holds are memory only).
+  void hold_for_outbound(const engine::CallRecord& call);
+  std::shared_ptr<const billing::RateCard> rates_;
+  WalletBook wallets_;
+  std::uint64_t topup_counter_ = 0;
+  std::uint64_t outbound_counter_ = 0;
+  std::unordered_set<std::string> fees_in_flight_;  // numbers whose fee write is on its way
 
   struct Connected {
     std::string user_id;

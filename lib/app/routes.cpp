@@ -100,6 +100,16 @@ constexpr std::array kRoutes{
     Route{"POST", "/v1/flows/{}/enable", Access::admin, CR_HANDLER { (void)r; app.set_flow_enabled(p[0], true, *who, std::move(reply)); }},
     Route{"POST", "/v1/flows/{}/disable", Access::admin, CR_HANDLER { (void)r; app.set_flow_enabled(p[0], false, *who, std::move(reply)); }},
     Route{"GET", "/v1/numbers", Access::admin, CR_HANDLER { (void)r, (void)p; app.list_numbers(*who, std::move(reply)); }},
+    Route{"GET", "/v1/numbers/available", Access::admin, CR_HANDLER { (void)p; app.available_numbers(query_param(r, "country"), query_param(r, "type"), query_param(r, "contains"), query_param(r, "area_code"), *who, std::move(reply)); }},
+    Route{"POST", "/v1/numbers", Access::admin, CR_HANDLER { (void)p; app.buy_number(std::move(r), *who, std::move(reply)); }},
+    Route{"DELETE", "/v1/numbers/{}", Access::admin, CR_HANDLER { (void)r; app.release_number(p[0], *who, std::move(reply)); }},
+    Route{"GET", "/v1/wallet", Access::admin, CR_HANDLER { (void)r, (void)p; app.get_wallet(*who, std::move(reply)); }},
+    Route{"POST", "/v1/wallet/topups", Access::admin, CR_HANDLER { (void)p; app.topup(std::move(r), *who, std::move(reply)); }},
+    Route{"PUT", "/v1/wallet/auto-recharge", Access::admin, CR_HANDLER { (void)p; app.set_auto_recharge(std::move(r), *who, std::move(reply)); }},
+    Route{"GET", "/v1/wallet/ledger", Access::admin, CR_HANDLER { (void)p; app.get_ledger(query_param(r, "kind"), query_param(r, "after"), query_param(r, "limit"), *who, std::move(reply)); }},
+    Route{"GET", "/v1/wallet/usage", Access::admin, CR_HANDLER { (void)r, (void)p; app.get_usage(*who, std::move(reply)); }},
+    Route{"GET", "/v1/wallet/events", Access::admin, CR_HANDLER { (void)p; app.billing_events(query_param(r, "after"), *who, std::move(reply)); }},
+    Route{"POST", "/v1/calls", Access::any_key, CR_HANDLER { (void)p; app.click_to_call(std::move(r), *who, std::move(reply)); }},
     Route{"PUT", "/v1/numbers/{}/flow", Access::admin, CR_HANDLER { app.set_number_flow(p[0], std::move(r), *who, std::move(reply)); }},
     Route{"GET", "/v1/users", Access::any_key, CR_HANDLER { (void)p; app.list_users(query_param(r, "group"), *who, std::move(reply)); }},
     Route{"POST", "/v1/users", Access::admin, CR_HANDLER { (void)p; app.save_user({}, std::move(r), *who, std::move(reply)); }},
@@ -186,7 +196,8 @@ void App::handle(HttpRequest&& request, server::RequestContext& context, Reply r
 }
 
 App::App(Config config, store::Journal& journal, ops::HttpMetrics& metrics, std::string system_key, Clock clock)
-    : config_(std::move(config)),
+    : wallets_(journal),
+      config_(std::move(config)),
       journal_(journal),
       calls_(journal),
       metrics_(metrics),
@@ -199,10 +210,12 @@ void App::load(LoadedState state) {
             [](const auto& a, const auto& b) { return a.started_at < b.started_at; });
   for (auto& call : state.live_calls) {
     note_queued(call);  // callers still queued wait on, oldest first
+    hold_for_outbound(call);
     calls_.restore_live(std::move(call));
   }
   rebuild_pools();
   ready_ = true;
+  start_fee_timer();
 }
 
 Expected<LoadedState> load_state(const store::Journal& journal) {

@@ -49,7 +49,7 @@ store::WriteSet build(const std::filesystem::path& seed_file, Timestamp now) {
         simdjson::dom::object n;
         if (n_el.get(n)) throw SeedError{"seed: each number must be an object"};
         ops.push_back(store::put_number({required(n, "number", "number"), org.id, optional(n, "country"),
-                                         optional(n, "type"), optional(n, "flow_id")}));
+                                         optional(n, "type"), optional(n, "flow_id"), {}, {}, 0, false}));
       }
     }
     // Users and groups first: flows are checked against them.

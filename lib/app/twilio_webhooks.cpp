@@ -1,4 +1,5 @@
 // Provider webhooks: signature check, idempotent replay, and the voice and status handlers.
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include <charconv>
@@ -85,10 +86,12 @@ bool App::replay_if_seen(const HttpRequest& request, const engine::Org& org, Rep
   return true;
 }
 
-void App::commit_and_reply(store::WriteSet ops, CallBook::Ticket ticket, StoredAnswer answer, Reply reply) {
+void App::commit_and_reply(store::WriteSet ops, CallBook::Ticket ticket, StoredAnswer answer, Reply reply,
+                           std::optional<WalletBook::Ticket> wallet_ticket) {
   // Acknowledged means durable: the answer goes out only once its records are on disk.
-  journal_.commit(std::move(ops), [this, ticket, answer = std::move(answer), reply = std::move(reply)](bool durable) {
+  journal_.commit(std::move(ops), [this, ticket, wallet_ticket, answer = std::move(answer), reply = std::move(reply)](bool durable) {
     calls_.settle(ticket, durable);
+    if (wallet_ticket) wallets_.settle(*wallet_ticket, durable);
     if (!durable) return reply(json_error(503, "journal_unavailable", "the call could not be recorded; retry"));
     reply(to_response(answer));
   });
@@ -111,6 +114,15 @@ void App::twilio_voice(HttpRequest&& request, Reply reply) {
   if (auto answered = calls_.find_answer(org.id, kVoiceKind, *call_sid)) return reply(to_response(*answered));
 
   const auto now = clock_();
+  if (auto placed = calls_.find(org.id, *call_sid); placed && placed->direction == "outbound" && !placed->caller_id.empty()) {
+    // A click-to-call: the agent's softphone answered; now the customer is dialled.
+    StoredAnswer answer{200, "text/xml", outbound_twiml(*placed)};
+    engine::CallEvent event{"voice", 0, std::string(form.get("CallStatus").value_or("in-progress")), now};
+    store::WriteSet ops;
+    auto ticket = calls_.stage(*placed, &event, ops);
+    calls_.stage_answer(org.id, kVoiceKind, placed->sid, answer, ops, ticket);
+    return commit_and_reply(std::move(ops), ticket, std::move(answer), std::move(reply));
+  }
   engine::InboundCall call{*call_sid, *from, *to, form.get("CallStatus").value_or("ringing"),
                           form.get("FromCountry").value_or("")};
   auto decision = engine::decide_incoming_call(directory_, org, call, now, ring_selector(org.id));
@@ -124,6 +136,7 @@ void App::twilio_voice(HttpRequest&& request, Reply reply) {
     record.answered_at = known->answered_at;
     record.ended_at = known->ended_at;
     record.duration_s = known->duration_s;
+    record.charge_micro = known->charge_micro;
     if (known->terminal() && record.disposition.empty()) record.disposition = known->disposition;
   }
   StoredAnswer answer{200, "text/xml", twilio::render_twiml(decision.actions, config_.public_base_url, org.id + ":")};
@@ -179,11 +192,13 @@ void App::twilio_status(HttpRequest&& request, Reply reply) {
   }
 
   store::WriteSet ops;
+  // The charge (once, by its ref) rides in the batch with the record that shows it.
+  auto wallet_ticket = update.record.terminal() ? stage_call_charge(update.record, ops) : std::nullopt;
   auto ticket = calls_.stage(update.record, &update.event, ops);
   if (auto token = request.header("i-twilio-idempotency-token"); !token.empty()) {
     calls_.stage_answer(org.id, kTokenKind, token, answer, ops, ticket);
   }
-  commit_and_reply(std::move(ops), ticket, std::move(answer), std::move(reply));
+  commit_and_reply(std::move(ops), ticket, std::move(answer), std::move(reply), wallet_ticket);
 }
 
 void App::agent_leg_status(const engine::Org& org, const std::string& user_id, const twilio::Form& form, Reply reply) {
@@ -249,6 +264,21 @@ void App::agent_leg_status(const engine::Org& org, const std::string& user_id, c
     JsonWriter w;
     w.begin_object().field("type", "call.ended").field("call_sid", parent->sid).field("outcome", status).end_object();
     agents_.publish(org.id, user_id, w.str());
+  }
+  // Every agent leg the provider connected is billed on its own (docs/billing.md), once per leg.
+  if (engine::is_terminal_status(status) && parent->direction == "inbound") {
+    auto seconds = parse_int<std::int64_t>(form.get("CallDuration"));
+    auto leg_sid = form.get("CallSid");
+    if (seconds && *seconds > 0 && leg_sid) {
+      auto updated = *parent;
+      store::WriteSet ops;
+      if (auto wallet_ticket = stage_leg_charge(updated, *leg_sid, *seconds, ops)) {
+        engine::CallEvent event{"agent_leg", static_cast<std::int64_t>(updated.flow_path.size()),
+                                fmt::format("{}:{}s", user_id, *seconds), now};
+        auto ticket = calls_.stage(updated, &event, ops);
+        return commit_and_reply(std::move(ops), ticket, std::move(answer), std::move(reply), wallet_ticket);
+      }
+    }
   }
   reply(to_response(answer));
 }

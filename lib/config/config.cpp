@@ -156,6 +156,12 @@ Config parse(std::string_view json, const std::filesystem::path& path) {
       });
     } else if (k == "shutdown_timeout_ms") {
       c.shutdown_timeout = std::chrono::milliseconds(as_int(v, key, 100, 600'000));
+    } else if (k == "billing") {
+      for_each_key(as_object(v, key), key, [&](std::string_view k2, element v2, const std::string& key2) {
+        if (k2 != "rates_file") return false;
+        c.rates_file = as_path(v2, key2, base);
+        return true;
+      });
     } else if (k == "seed") {
       for_each_key(as_object(v, key), key, [&](std::string_view k2, element v2, const std::string& key2) {
         if (k2 == "file") {

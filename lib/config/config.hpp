@@ -36,6 +36,9 @@ struct Config {
   std::filesystem::path seed_file;
   // Where a first start writes the demo admin key (empty: only log it).
   std::filesystem::path seed_admin_key_file;
+  // The rate card (config/rates.json); empty: no billing — calls are not charged and purchases
+  // and outbound calls are refused. Reloaded on SIGHUP.
+  std::filesystem::path rates_file;
 };
 
 // Parses `json` as if it were read from `path` (relative paths resolve against its folder).

@@ -80,6 +80,8 @@ std::string to_json(const CallRecord& r) {
   } else {
     w.null();
   }
+  w.field("charge_micro", r.charge_micro);
+  if (!r.caller_id.empty()) w.field("caller_id", r.caller_id).field("time_limit_s", r.time_limit_s);
   w.field("last_status_seq", r.last_status_seq);
   w.key("status_seqs").begin_array();
   for (auto s : r.status_seqs) w.value(static_cast<std::int64_t>(s));
@@ -122,6 +124,9 @@ Expected<CallRecord> call_record_from_json(std::string_view json) {
   r.ended_at = rd.time("ended_at");
   r.duration_s = rd.integer("duration_s");
   r.last_status_seq = rd.integer("last_status_seq").value_or(-1);
+  r.charge_micro = rd.integer("charge_micro").value_or(0);
+  r.caller_id = rd.str("caller_id");
+  r.time_limit_s = rd.integer("time_limit_s").value_or(0);
   simdjson::dom::array seqs;
   if (o["status_seqs"].get(seqs) == simdjson::SUCCESS) {
     for (auto e : seqs) {

@@ -35,6 +35,10 @@ struct CallRecord {
   std::optional<std::int64_t> duration_s;
   std::int64_t last_status_seq = -1;   // highest SequenceNumber applied to `status`
   std::vector<std::uint32_t> status_seqs;  // every status SequenceNumber seen: duplicates are dropped
+  std::int64_t charge_micro = 0;  // what the org was charged for this call, all legs (docs/billing.md)
+  // Outbound (click-to-call): the number presented and the longest the wallet allowed.
+  std::string caller_id;
+  std::int64_t time_limit_s = 0;
 
   bool terminal() const;
 };

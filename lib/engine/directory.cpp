@@ -102,6 +102,10 @@ void Directory::put_number(NumberEntry number) {
   numbers_[key] = std::move(number);
 }
 
+void Directory::erase_number(std::string_view e164) {
+  if (auto it = numbers_.find(e164); it != numbers_.end()) numbers_.erase(it);
+}
+
 void Directory::put_flow(FlowEntry flow) {
   auto org_id = flow.org_id;
   auto id = flow.id;

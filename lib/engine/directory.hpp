@@ -4,12 +4,14 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <vector>
 #include <memory>
 #include <string>
 #include <unordered_map>
 
 #include "auth/api_key.hpp"
+#include "common/time.hpp"
 #include "flow/compiled_flow.hpp"
 
 namespace callrouter::engine {
@@ -29,6 +31,11 @@ struct NumberEntry {
   std::string country;
   std::string type;  // local, mobile, toll_free
   std::string flow_id;
+  // Bought through callrouter (seeded numbers have none of these and pay no monthly fee).
+  std::string provider_sid;                // the provider's id (PN…), to release it
+  std::optional<Timestamp> purchased_at;   // fee k is due k months after this
+  std::int64_t last_fee_index = 0;         // 0: the first month, paid at purchase
+  bool overdue = false;                    // a monthly fee could not be paid (docs/billing.md)
 };
 
 struct PublishedFlow {
@@ -140,6 +147,7 @@ class Directory {
   void put_group(TelephonyGroup group);
   // Undo of a put whose journal write failed.
   void erase_org(std::string_view id);
+  void erase_number(std::string_view e164);
   void erase_key(std::string_view id);
   void erase_flow(std::string_view org_id, std::string_view id);
   void erase_user(std::string_view org_id, std::string_view id);

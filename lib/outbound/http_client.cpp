@@ -114,7 +114,7 @@ class Exchange : public std::enable_shared_from_this<Exchange> {
         http::string_to_verb(request_.method), url_.target, 11);
     req->set(http::field::host, url_.host);
     req->set(http::field::user_agent, "callrouter");
-    req->set(http::field::content_type, request_.content_type);
+    if (!request_.content_type.empty()) req->set(http::field::content_type, request_.content_type);
     for (const auto& [k, v] : request_.headers) req->set(k, v);
     req->body() = request_.body;
     req->prepare_payload();

@@ -73,9 +73,19 @@ WriteOp put_number(const engine::NumberEntry& n) {
       .field("org_id", n.org_id)
       .field("country", n.country)
       .field("type", n.type)
-      .field("flow_id", n.flow_id)
-      .end_object();
+      .field("flow_id", n.flow_id);
+  if (n.purchased_at) {
+    w.field("provider_sid", n.provider_sid)
+        .field("purchased_at", format_rfc3339(*n.purchased_at))
+        .field("last_fee_index", n.last_fee_index)
+        .field("overdue", n.overdue);
+  }
+  w.end_object();
   return {Cf::config, number_key(n.org_id, n.number), encode_value(w.str())};
+}
+
+WriteOp erase_number(const engine::NumberEntry& n) {
+  return {Cf::config, number_key(n.org_id, n.number), {}, true};
 }
 
 WriteOp put_flow(const engine::FlowEntry& f) {
@@ -178,8 +188,19 @@ Expected<engine::Directory> load_directory(const Journal& journal) {
                       get_string(o, "auth_token"), get_string(o, "timezone"), get_string(o, "support_number")};
       dir.put_org(std::move(org));
     } else if (kind == "number") {
-      dir.put_number({get_string(o, "number"), get_string(o, "org_id"), get_string(o, "country"),
-                      get_string(o, "type"), get_string(o, "flow_id")});
+      engine::NumberEntry n{get_string(o, "number"), get_string(o, "org_id"), get_string(o, "country"),
+                            get_string(o, "type"), get_string(o, "flow_id"), {}, {}, 0, false};
+      if (auto at = parse_rfc3339(get_string(o, "purchased_at"))) {
+        n.purchased_at = *at;
+        n.provider_sid = get_string(o, "provider_sid");
+        std::int64_t index = 0;
+        bool overdue = false;
+        if (o["last_fee_index"].get(index)) index = 0;
+        if (o["overdue"].get(overdue)) overdue = false;
+        n.last_fee_index = index;
+        n.overdue = overdue;
+      }
+      dir.put_number(std::move(n));
     } else if (kind == "key") {
       auth::ApiKey k;
       k.id = get_string(o, "id");

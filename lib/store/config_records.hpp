@@ -23,6 +23,7 @@ std::string answer_key(std::string_view org_id, std::string_view kind, std::stri
 
 WriteOp put_org(const engine::Org& org);
 WriteOp put_number(const engine::NumberEntry& number);
+WriteOp erase_number(const engine::NumberEntry& number);
 WriteOp put_flow(const engine::FlowEntry& flow);
 WriteOp put_key(const auth::ApiKey& key);
 WriteOp put_user(const engine::TelephonyUser& user);
