@@ -187,6 +187,9 @@ class App {
   void charge_number_fees();
   void start_fee_timer();
   std::string outbound_twiml(const engine::CallRecord& call);
+  // Recording storage (recording_usage.cpp): calls are not recorded once the org's quota is used.
+  void limit_recording(std::string_view org_id, flow::CallActions& actions);
+  std::optional<WalletBook::Ticket> count_recording(std::string_view org_id, const twilio::Form& form, store::WriteSet& ops);
   // At start: a live click-to-call holds its charge again (holds are memory only).
   void hold_for_outbound(const engine::CallRecord& call);
   std::shared_ptr<const billing::RateCard> rates_;

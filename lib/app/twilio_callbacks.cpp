@@ -104,9 +104,10 @@ void App::twilio_callback(HttpRequest&& request, flow::Callback kind, Reply repl
     engine::CallEvent event{"recording_status", static_cast<std::int64_t>(record->flow_path.size()),
                             std::string(*form.get("RecordingStatus")), clock_()};
     store::WriteSet ops;
+    auto wallet_ticket = count_recording(org.id, form, ops);
     auto ticket = calls_.stage(*record, &event, ops);
     calls_.stage_answer(org.id, kCallbackKind, callback_id + "/status", answer, ops, ticket);
-    return commit_and_reply(std::move(ops), ticket, std::move(answer), std::move(reply));
+    return commit_and_reply(std::move(ops), ticket, std::move(answer), std::move(reply), wallet_ticket);
   }
 
   const bool in_place = at.state != flow::kNoState && compiled.states[static_cast<std::size_t>(at.state)].id == state_id &&
@@ -164,6 +165,7 @@ void App::twilio_callback(HttpRequest&& request, flow::Callback kind, Reply repl
   auto turn = engine::advance_call(*version, updated, at, event, now, ring_selector(org.id));
   announce_offers(updated, turn.actions);
   note_queued(updated);
+  limit_recording(org.id, turn.actions);
   StoredAnswer answer{200, "text/xml", twilio::render_twiml(turn.actions, config_.public_base_url, org.id + ":")};
   std::string outcome(kind == flow::Callback::gather ? event.digits : event.outcome);
   engine::CallEvent call_event{std::string(callback_name(kind)), static_cast<std::int64_t>(record->flow_path.size()),

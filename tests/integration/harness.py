@@ -48,6 +48,7 @@ class Daemon:
             "log": {"level": "info"},
             "seed": {"file": os.path.join(SOURCE_DIR, "config", "demo-seed.json"),
                      "admin_key_file": "demo-admin-key"},
+            "billing": {"rates_file": os.path.join(SOURCE_DIR, "config", "rates.json")},
         }
         for key, value in (extra_config or {}).items():
             config[key] = value

@@ -1,0 +1,70 @@
+"""Recording storage: each completed recording counts once against the org's quota (1,000 free
+minutes); once it is used up, calls ring unrecorded and the CRM is told through billing events."""
+import os
+import unittest
+import urllib.parse
+import xml.etree.ElementTree as ET
+
+from harness import SOURCE_DIR, Daemon, call_sid, status_params, voice_params
+
+FLOW = {"start": "pick", "states": [
+    {"id": "pick", "type": "branch", "rules": [{"if": {"caller_prefix": "+1"}, "next": "vm"}], "default": "ring"},
+    {"id": "ring", "type": "ring_user", "user": "u_sato", "record": True,
+     "on": {"no_answer": "vm", "busy": "vm", "unavailable": "vm"}},
+    {"id": "vm", "type": "voicemail", "greeting": {"text": "Leave a message"}, "next": "bye"},
+    {"id": "bye", "type": "hangup"}]}
+
+
+def path_of(url):
+    parts = urllib.parse.urlsplit(url)
+    return parts.path + "?" + parts.query
+
+
+class RecordingQuotaTest(unittest.TestCase):
+    def test_recordings_count_once_and_a_used_quota_stops_call_recording(self):
+        d = Daemon(extra_config={"billing": {"rates_file": os.path.join(SOURCE_DIR, "config", "rates.json")}}).start()
+        self.addCleanup(d.close)
+        admin = d.demo_admin_key
+        self.assertEqual(d.api("PUT", "/v1/flows/rq/draft", admin, FLOW)[0], 201)
+        self.assertEqual(d.api("POST", "/v1/flows/rq/publish", admin)[0], 200)
+        d.api("PUT", "/v1/numbers/%2B815012345678/flow", admin, {"flow_id": "rq"})
+        d.api("PUT", "/v1/users/u_sato/presence", admin, {"presence": "available"})
+
+        def dial_of(sid):
+            root = ET.fromstring(d.signed_form("/twilio/voice", voice_params(sid))[2])
+            self.assertEqual(root[0].tag, "Dial")
+            return root[0]
+
+        self.assertEqual(dial_of(call_sid(9100)).get("record"), "record-from-answer")
+        d.signed_form("/twilio/status", status_params(call_sid(9100), "canceled", 1))  # Sato is free again
+
+        def voicemail(sid, recording_sid, seconds):
+            root = ET.fromstring(d.signed_form("/twilio/voice", voice_params(sid, frm="+14155550100"))[2])
+            record = [c for c in root if c.tag == "Record"][0]
+            params = dict(voice_params(sid, frm="+14155550100"), RecordingSid=recording_sid, RecordingStatus="completed",
+                          RecordingDuration=str(seconds), RecordingUrl="https://x/" + recording_sid)
+            for _ in range(2):  # the provider may send it twice: counted once
+                status, _, _ = d.signed_form(path_of(record.get("recordingStatusCallback")), params)
+                self.assertEqual(status, 200)
+
+        voicemail(call_sid(9101), "RE" + "1" * 32, 90)
+        recording = d.api("GET", "/v1/wallet", admin)[1]["recording"]
+        self.assertEqual((recording["used_s"], recording["included_s"]), (90, 60000))
+        self.assertEqual(d.api("GET", "/v1/wallet/events", admin)[1]["events"], [])
+
+        # One long recording uses the rest of the quota: the admin is told, once.
+        voicemail(call_sid(9102), "RE" + "2" * 32, 59_950)
+        self.assertEqual(d.api("GET", "/v1/wallet", admin)[1]["recording"]["used_s"], 60_040)
+        events = [e["event"]["kind"] for e in d.api("GET", "/v1/wallet/events", admin)[1]["events"]]
+        self.assertEqual(events, ["recording.quota_used"])
+        # The next call still rings, unrecorded.
+        dial = dial_of(call_sid(9103))
+        self.assertIsNone(dial.get("record"))
+        self.assertEqual([c.tag for c in dial], ["Client"])
+
+        d.restart()
+        self.assertEqual(d.api("GET", "/v1/wallet", admin)[1]["recording"]["used_s"], 60_040)
+
+
+if __name__ == "__main__":
+    unittest.main()
