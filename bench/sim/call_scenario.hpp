@@ -22,7 +22,7 @@ namespace callrouter::sim {
 class ProviderRest;
 
 struct ScenarioOptions {
-  double calls_per_s = 50;
+  double calls_per_s = 100;
   double seconds = 20;        // placing calls; then the calls in progress finish
   double drain_s = 60;
   double time_scale = 0.02;   // real seconds per call second (0: media takes no time)
@@ -48,6 +48,7 @@ struct ScenarioReport {
   std::vector<LatencyHistogram> by_route;
   LatencyHistogram all;
   LatencyHistogram offer;  // first webhook's scheduled time → call.offered on the agent's WebSocket
+  LatencyHistogram offer_after_turn;  // the webhook that made the flow ring (voice, gather, …) → call.offered
   std::uint64_t webhooks = 0, bad_answers = 0, transport_errors = 0;
   double webhooks_per_s = 0;
   std::uint64_t offers = 0, rest_updates = 0, double_rings = 0, agents_connected = 0, auto_away = 0;
@@ -60,6 +61,7 @@ struct ScenarioTarget {
   boost::asio::ip::tcp::endpoint daemon;
   pid_t daemon_pid = 0;
   std::string system_key;
+  std::string admin_key;  // of orgs[0]; with print_calls, each finished call is read back with it
   std::vector<SimOrg> orgs;
 };
 
@@ -68,7 +70,7 @@ struct ScenarioTarget {
 ScenarioReport run_scenario(const ScenarioTarget& target, const ScenarioOptions& options, ProviderRest& rest);
 // Hooks for ProviderRest's callbacks (any thread).
 void scenario_call_update(std::string call_sid, std::string twiml);
-// Stops placing calls (Ctrl-C in the demo); calls in progress finish.
+// Stops placing calls (Ctrl-C in the demo); calls in progress finish. Async-signal-safe.
 void scenario_stop();
 
 std::string scenario_json(const ScenarioReport& r, const ScenarioOptions& o);

@@ -24,6 +24,7 @@ struct IngestOptions {
 
 struct IngestResult {
   std::string target;
+  bool saturation = false;  // offered far above capacity: only `achieved` means something
   double offered = 0;
   double achieved = 0;  // answered webhooks per second over the measured window
   LatencyHistogram latency;

@@ -55,6 +55,7 @@ std::vector<IngestResult> run_sweep(const SweepOptions& o) {
       start_bare(bare, port, o.bare, o.work / "bare.log");
       auto r = run_ingest(loopback(port), bare.pid(), requests, io);
       r.target = "bare";
+      r.saturation = saturating;
       bare.stop();
       print_result(r);
       results.push_back(std::move(r));
@@ -67,6 +68,7 @@ std::vector<IngestResult> run_sweep(const SweepOptions& o) {
       start_daemon(d, settings, orgs, shape);
       auto r = run_ingest(loopback(d.port), d.process.pid(), requests, io);
       r.target = "callrouterd";
+      r.saturation = saturating;
       d.process.stop();
       print_result(r);
       results.push_back(std::move(r));
@@ -85,6 +87,7 @@ std::string sweep_json(const std::vector<IngestResult>& results, const SweepOpti
     w.begin_object()
         .field("target", r.target)
         .field("durability", r.target == "bare" ? std::string("n/a") : o.durability)
+        .field("saturation", r.saturation)
         .key("offered_per_s").raw(fixed(r.offered, 0))
         .key("achieved_per_s").raw(fixed(r.achieved, 0))
         .field("measured", r.measured)
