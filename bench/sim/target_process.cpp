@@ -68,7 +68,15 @@ void ChildProcess::spawn(const std::vector<std::string>& argv, const std::filesy
   std::vector<char*> raw;
   for (auto& a : args) raw.push_back(a.data());
   raw.push_back(nullptr);
-  if (posix_spawn(&pid_, raw[0], &actions, nullptr, raw.data(), environ) != 0) {
+  // Its own process group: Ctrl-C reaches the simulator only, which lets calls finish and then
+  // stops the server itself.
+  posix_spawnattr_t attr;
+  posix_spawnattr_init(&attr);
+  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP);
+  posix_spawnattr_setpgroup(&attr, 0);
+  const int rc = posix_spawn(&pid_, raw[0], &actions, &attr, raw.data(), environ);
+  posix_spawnattr_destroy(&attr);
+  if (rc != 0) {
     posix_spawn_file_actions_destroy(&actions);
     pid_ = 0;
     throw std::runtime_error("cannot start " + argv[0]);
