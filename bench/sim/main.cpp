@@ -51,14 +51,14 @@ void usage() {
       "  --calls-per-s R  calls placed per second (default 100)\n"
       "  --call-seconds S seconds of placing calls (default 20)\n"
       "  --time-scale X   real seconds per call second (default 0.02; 0: media takes no time)\n"
-      "  --agents N       agents per org (default 25; 4 orgs)\n"
+      "  --agents N       agents per org (default 10; 4 orgs)\n"
       "  --duplicates P, --reorder P  share of status callbacks duplicated / held back (default 0.02)\n",
       stderr);
 }
 
 struct ScenarioArgs {
   ScenarioOptions options;
-  int agents_per_org = 25;  // few enough that callers queue at times (REST redirects get exercised)
+  int agents_per_org = 10;  // few enough that callers queue (REST redirects to agents get exercised)
   int orgs = 4;
   bool handled(std::string_view a, const std::function<std::string()>& next) {
     if (a == "--calls-per-s") options.calls_per_s = std::stod(next());
