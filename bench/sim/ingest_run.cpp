@@ -4,6 +4,7 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include <cmath>
+#include <fstream>
 
 #include "sim/process_stats.hpp"
 #include "sim/webhook_client.hpp"
@@ -30,6 +31,7 @@ IngestResult run_ingest(const asio::ip::tcp::endpoint& target, pid_t target_pid,
 
   IngestResult r;
   r.offered = o.rate;
+  std::ifstream("/proc/loadavg") >> r.load_before;
   CpuSample target_before, target_after, self_before, self_after;
   bool window_open = false;
 

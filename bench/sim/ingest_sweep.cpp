@@ -102,6 +102,7 @@ std::string sweep_json(const std::vector<IngestResult>& results, const SweepOpti
         .key("client_cpu_cores").raw(fixed(r.client_cores, 3))
         .key("target_peak_rss_mib").raw(fixed(static_cast<double>(r.target_peak_rss) / (1 << 20), 1))
         .key("max_client_lag_us").raw(fixed(r.max_client_lag_us, 0))
+        .key("load_average_at_start").raw(fixed(r.load_before, 2))
         .end_object();
   }
   w.end_array();
