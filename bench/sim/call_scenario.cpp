@@ -267,11 +267,16 @@ void Scenario::post(SimCall& c, std::string_view url, Params params, Clock::time
   ++report_.webhooks;
   client_.send(Webhook{intended, std::move(bytes), route, [this, sid = c.sid, then = std::move(then), route](WebhookResult r) {
                          if (r.status == 0) ++report_.transport_errors;
-                         else if (r.status != 200) ++report_.bad_answers;
+                         else if (r.status != 200) {
+                           // The first few are shown: each is a call the real provider would drop.
+                           if (++report_.bad_answers <= 5) {
+                             std::fprintf(stderr, "call %s: %s answered %d: %s\n", sid.c_str(), route_name(route), r.status,
+                                          r.body.c_str());
+                           }
+                         }
                          auto it = calls_.find(sid);
                          if (it == calls_.end()) return;
                          if (then) then(*it->second, r);
-                         (void)route;
                        }});
 }
 
