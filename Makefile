@@ -52,9 +52,10 @@ bench-micro: bench-flow bench-memory bench-journal
 # server and a fresh callrouterd with fsync, then whole calls with agents; writes
 # bench/results/e2e.json, docs/performance-e2e.png and the e2e section of docs/performance.md.
 E2E_FLAGS ?=
+BENCH_WAIT_QUIET ?= 60  # seconds to wait for other work on the machine to calm down first
 bench-e2e: sim-build
 	$(BENCH_DIR)/bench/callrouter_sim bench --daemon $(BENCH_DIR)/callrouterd --bare $(BENCH_DIR)/bench/bare_server \
-	    --work $(BENCH_DATA)/callrouter-sim --out bench/results/e2e.json $(E2E_FLAGS)
+	    --work $(BENCH_DATA)/callrouter-sim --out bench/results/e2e.json --wait-quiet $(BENCH_WAIT_QUIET) $(E2E_FLAGS)
 	BENCH_COMMAND="make bench$(if $(E2E_FLAGS), E2E_FLAGS='$(E2E_FLAGS)')" scripts/bench-report bench/results/e2e.json
 
 # callrouterd with one org and four agents, and the simulator placing a call every two seconds:

@@ -47,6 +47,7 @@ void usage() {
       "  --work DIR       scratch dir for daemon homes (default /tmp/callrouter-sim)\n"
       "  --out FILE       results JSON (default bench/results/e2e.json)\n"
       "  --no-scenario    skip the call scenario\n"
+      "  --wait-quiet S   first wait up to S seconds for the 1-minute load average to fall below 0.7\n"
       "call scenario options (bench and calls):\n"
       "  --calls-per-s R  calls placed per second (default 100)\n"
       "  --call-seconds S seconds of placing calls (default 20)\n"
@@ -103,11 +104,13 @@ int bench_command(int argc, char** argv) {
   std::filesystem::path out = "bench/results/e2e.json";
   ScenarioArgs scenario;
   bool with_scenario = true;
+  double wait_quiet_s = 0;
   for (int i = 2; i < argc; ++i) {
     std::string_view a = argv[i];
     std::function<std::string()> next = [&]() -> std::string { return i + 1 < argc ? argv[++i] : ""; };
     if (scenario.handled(a, next)) continue;
     if (a == "--no-scenario") with_scenario = false;
+    else if (a == "--wait-quiet") wait_quiet_s = std::stod(next());
     else if (a == "--daemon") o.daemon = next();
     else if (a == "--bare") o.bare = next();
     else if (a == "--rates") o.rates = parse_rates(next());
@@ -132,7 +135,17 @@ int bench_command(int argc, char** argv) {
   std::filesystem::create_directories(o.work);
   ProviderRest rest(scenario_call_update, {});
   o.provider_api_base_url = rest.base_url();
+  // Other work on this machine skews everything: wait a while for it to calm down, then say so.
+  const auto quiet_deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(wait_quiet_s);
+  while (bench::load_average() > 0.7 && std::chrono::steady_clock::now() < quiet_deadline) {
+    std::fprintf(stderr, "load average %.2f: waiting for a quieter machine ...\n", bench::load_average());
+    std::this_thread::sleep_for(std::chrono::seconds(10));
+  }
   const double load_before = bench::load_average();
+  if (load_before > 1.0) {
+    std::fprintf(stderr, "warning: load average %.2f before the run: other work shares the 2 cores; "
+                         "results will be noisy (see load_average_at_start per step)\n", load_before);
+  }
   const auto started = system_now();
   auto results = run_sweep(o);
   std::optional<ScenarioReport> calls;
