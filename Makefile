@@ -6,7 +6,8 @@ ifeq ($(CI),true)
 CMAKE_FLAGS += -DCALLROUTER_WERROR=ON
 endif
 
-.PHONY: all bootstrap build run test clean bench bench-build bench-journal bench-ready-10m bench-flow bench-memory
+.PHONY: all bootstrap build run test clean bench bench-build bench-journal bench-ready-10m bench-flow bench-memory \
+        bench-micro bench-e2e sim-build demo
 
 all: build
 
@@ -26,7 +27,9 @@ test: build
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
 
 # Benchmarks build in their own Release tree so they never slow `make test`; results go to
-# bench/results/ and docs/performance.md. bench-journal takes a few minutes; 10M calls is opt-in.
+# bench/results/ and docs/performance.md. `make bench` is the end-to-end benchmark (provider
+# simulator against callrouterd and a bare Beast server, ~4 min); the micro benchmarks are
+# `make bench-micro` (bench-journal takes a few minutes); 10M calls is opt-in.
 BENCH_DIR ?= build-bench
 BENCH_DATA ?= /tmp
 
@@ -34,9 +37,31 @@ $(BENCH_DIR)/CMakeCache.txt: | bootstrap
 	cmake -S . -B $(BENCH_DIR) -DCMAKE_BUILD_TYPE=Release -DCALLROUTER_BENCH=ON -DBUILD_TESTING=OFF $(CMAKE_FLAGS)
 
 bench-build: bootstrap $(BENCH_DIR)/CMakeCache.txt
-	cmake --build $(BENCH_DIR) -j $(JOBS) --target journal_commit_bench ready_bench flow_bench memory_bench acd_bench callrouterd
+	cmake --build $(BENCH_DIR) -j $(JOBS) --target journal_commit_bench ready_bench flow_bench memory_bench acd_bench callrouterd \
+	    callrouter_sim bare_server
 
-bench: bench-flow bench-memory bench-journal
+# Only what the simulator needs (make demo, make bench).
+sim-build: bootstrap $(BENCH_DIR)/CMakeCache.txt
+	cmake --build $(BENCH_DIR) -j $(JOBS) --target callrouterd callrouter_sim bare_server
+
+bench: bench-e2e
+
+bench-micro: bench-flow bench-memory bench-journal
+
+# Open-loop ingest sweep (1k/2k/5k/10k voice webhooks/s + a saturation step) against the bare
+# server and a fresh callrouterd with fsync, then whole calls with agents; writes
+# bench/results/e2e.json, docs/performance-e2e.png and the e2e section of docs/performance.md.
+E2E_FLAGS ?=
+BENCH_WAIT_QUIET ?= 60  # seconds to wait for other work on the machine to calm down first
+bench-e2e: sim-build
+	$(BENCH_DIR)/bench/callrouter_sim bench --daemon $(BENCH_DIR)/callrouterd --bare $(BENCH_DIR)/bench/bare_server \
+	    --work $(BENCH_DATA)/callrouter-sim --out bench/results/e2e.json --wait-quiet $(BENCH_WAIT_QUIET) $(E2E_FLAGS)
+	BENCH_COMMAND="make bench$(if $(E2E_FLAGS), E2E_FLAGS='$(E2E_FLAGS)')" scripts/bench-report bench/results/e2e.json
+
+# callrouterd with one org and four agents, and the simulator placing a call every two seconds:
+# one line per call (flow path, agent, outcome). Ctrl-C stops both.
+demo: sim-build
+	$(BENCH_DIR)/bench/callrouter_sim demo --daemon $(BENCH_DIR)/callrouterd
 
 bench-memory: bench-build
 	$(BENCH_DIR)/bench/memory_bench bench/results/memory.json

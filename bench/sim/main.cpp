@@ -1,0 +1,233 @@
+// callrouter_sim: the provider simulator. `bench` runs the standard end-to-end benchmark (ingest
+// sweep against the bare baseline, then the call scenario); `calls` drives full calls against a
+// daemon; `demo` shows calls being routed live. See docs/performance.md.
+#include <fmt/format.h>
+
+#include <csignal>
+#include <cstdio>
+#include <cstring>
+#include <string>
+#include <functional>
+#include <optional>
+#include <thread>
+
+#include "bench_support.hpp"
+#include "common/json_writer.hpp"
+#include "sim/call_scenario.hpp"
+#include "sim/ingest_sweep.hpp"
+#include "sim/provider_rest.hpp"
+#include "sim/target_process.hpp"
+
+using namespace callrouter;
+using namespace callrouter::sim;
+
+namespace {
+
+std::vector<double> parse_rates(std::string_view s) {
+  std::vector<double> out;
+  while (!s.empty()) {
+    auto comma = s.find(',');
+    out.push_back(std::stod(std::string(s.substr(0, comma))));
+    s.remove_prefix(comma == std::string_view::npos ? s.size() : comma + 1);
+  }
+  return out;
+}
+
+void usage() {
+  std::fputs(
+      "usage: callrouter_sim bench --daemon PATH --bare PATH [options]   the standard end-to-end benchmark\n"
+      "       callrouter_sim calls --daemon PATH [options]               only the call scenario\n"
+      "       callrouter_sim demo --daemon PATH                          calls routed live, one line each (Ctrl-C stops)\n"
+      "bench options:\n"
+      "  --rates A,B,..   offered voice webhooks/s (default 1000,2000,5000,10000)\n"
+      "  --saturate R     one more step at R/s to find each server's ceiling (default 30000; 0 skips)\n"
+      "  --seconds S      measured seconds per step (default 8), --warmup S (default 2)\n"
+      "  --connections N  keep-alive connections (default 256)\n"
+      "  --durability D   fsync (default) or none\n"
+      "  --work DIR       scratch dir for daemon homes (default /tmp/callrouter-sim)\n"
+      "  --out FILE       results JSON (default bench/results/e2e.json)\n"
+      "  --no-scenario    skip the call scenario\n"
+      "  --wait-quiet S   first wait up to S seconds for the 1-minute load average to fall below 0.7\n"
+      "call scenario options (bench and calls):\n"
+      "  --calls-per-s R  calls placed per second (default 100)\n"
+      "  --call-seconds S seconds of placing calls (default 20)\n"
+      "  --time-scale X   real seconds per call second (default 0.02; 0: media takes no time)\n"
+      "  --agents N       agents per org (default 10; 4 orgs)\n"
+      "  --duplicates P, --reorder P  share of status callbacks duplicated / held back (default 0.02)\n",
+      stderr);
+}
+
+struct ScenarioArgs {
+  ScenarioOptions options;
+  int agents_per_org = 10;  // few enough that callers queue (REST redirects to agents get exercised)
+  int orgs = 4;
+  bool handled(std::string_view a, const std::function<std::string()>& next) {
+    if (a == "--calls-per-s") options.calls_per_s = std::stod(next());
+    else if (a == "--call-seconds") options.seconds = std::stod(next());
+    else if (a == "--time-scale") options.time_scale = std::stod(next());
+    else if (a == "--agents") agents_per_org = std::stoi(next());
+    else if (a == "--duplicates") options.duplicate_rate = std::stod(next());
+    else if (a == "--reorder") options.reorder_rate = std::stod(next());
+    else return false;
+    return true;
+  }
+};
+
+// A fresh daemon (fsync) with the scenario's orgs, then whole calls against it.
+ScenarioReport scenario_against_fresh_daemon(const std::filesystem::path& daemon_binary, const std::filesystem::path& work,
+                                             const ScenarioArgs& args, const ProviderRest& rest, std::string durability,
+                                             std::string log_level, int port = 0) {
+  SeedShape shape;
+  shape.orgs = args.orgs;
+  shape.agents_per_org = args.agents_per_org;
+  shape.wrap_up_s = 0;  // wrap-up is real time in the daemon; the scenario's call time is scaled
+  const auto orgs = make_orgs(shape);
+  const auto home = work / "daemon-scenario";
+  std::filesystem::remove_all(home);
+  Daemon d;
+  DaemonSettings settings{daemon_binary, home, args.options.public_base_url, rest.base_url(), std::move(durability),
+                          std::move(log_level), port};
+  start_daemon(d, settings, orgs, shape);
+  std::fprintf(stderr, "callrouterd pid %d on 127.0.0.1:%d (log %s)\n", d.process.pid(), d.port, d.log.c_str());
+  ScenarioTarget target{{boost::asio::ip::make_address("127.0.0.1"), static_cast<unsigned short>(d.port)},
+                        d.process.pid(), d.system_key, d.admin_key, orgs};
+  auto report = run_scenario(target, args.options, const_cast<ProviderRest&>(rest));
+  d.process.stop();
+  return report;
+}
+
+extern "C" void on_interrupt(int) { scenario_stop(); }
+
+int bench_command(int argc, char** argv) {
+  SweepOptions o;
+  o.work = "/tmp/callrouter-sim";
+  std::filesystem::path out = "bench/results/e2e.json";
+  ScenarioArgs scenario;
+  bool with_scenario = true;
+  double wait_quiet_s = 0;
+  for (int i = 2; i < argc; ++i) {
+    std::string_view a = argv[i];
+    std::function<std::string()> next = [&]() -> std::string { return i + 1 < argc ? argv[++i] : ""; };
+    if (scenario.handled(a, next)) continue;
+    if (a == "--no-scenario") with_scenario = false;
+    else if (a == "--wait-quiet") wait_quiet_s = std::stod(next());
+    else if (a == "--daemon") o.daemon = next();
+    else if (a == "--bare") o.bare = next();
+    else if (a == "--rates") o.rates = parse_rates(next());
+    else if (a == "--saturate") o.saturate = std::stod(next());
+    else if (a == "--seconds") o.seconds = std::stod(next());
+    else if (a == "--warmup") o.warmup_s = std::stod(next());
+    else if (a == "--connections") o.connections = std::stoul(next());
+    else if (a == "--durability") o.durability = next();
+    else if (a == "--work") o.work = next();
+    else if (a == "--out") out = next();
+    else if (a == "--bare-only") o.bare_only = true;
+    else if (a == "--daemon-only") o.daemon_only = true;
+    else {
+      usage();
+      return 2;
+    }
+  }
+  if (o.daemon.empty() || o.bare.empty()) {
+    usage();
+    return 2;
+  }
+  std::filesystem::create_directories(o.work);
+  ProviderRest rest(scenario_call_update, {});
+  o.provider_api_base_url = rest.base_url();
+  // Other work on this machine skews everything: wait a while for it to calm down, then say so.
+  const auto quiet_deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(wait_quiet_s);
+  while (bench::load_average() > 0.7 && std::chrono::steady_clock::now() < quiet_deadline) {
+    std::fprintf(stderr, "load average %.2f: waiting for a quieter machine ...\n", bench::load_average());
+    std::this_thread::sleep_for(std::chrono::seconds(10));
+  }
+  const double load_before = bench::load_average();
+  if (load_before > 1.0) {
+    std::fprintf(stderr, "warning: load average %.2f before the run: other work shares the 2 cores; "
+                         "results will be noisy (see load_average_at_start per step)\n", load_before);
+  }
+  const auto started = system_now();
+  auto results = run_sweep(o);
+  std::optional<ScenarioReport> calls;
+  if (with_scenario) {
+    calls = scenario_against_fresh_daemon(o.daemon, o.work, scenario, rest, o.durability, "info");
+    print_scenario(*calls);
+  }
+
+  JsonWriter w;
+  w.begin_object()
+      .field("benchmark", "e2e")
+      .field("started_at", format_rfc3339(started))
+      .field("cpu", bench::cpu_model())
+      .field("nproc", static_cast<std::int64_t>(std::thread::hardware_concurrency()));
+  w.key("load_average_before").raw(fmt::format("{:.2f}", load_before));
+  w.key("load_average_after").raw(fmt::format("{:.2f}", bench::load_average()));
+  w.field("connections", static_cast<std::uint64_t>(o.connections));
+  w.key("warmup_s").raw(fmt::format("{}", o.warmup_s)).key("seconds").raw(fmt::format("{}", o.seconds));
+  w.key("ingest").raw(sweep_json(results, o));
+  w.key("scenario");
+  if (calls) w.raw(scenario_json(*calls, scenario.options));
+  else w.null();
+  w.end_object();
+  bench::write_file(out, w.take() + "\n");
+  std::printf("results written to %s\n", out.c_str());
+  return 0;
+}
+
+int calls_command(int argc, char** argv, bool demo) {
+  std::filesystem::path daemon, work = demo ? "/tmp/callrouter-demo" : "/tmp/callrouter-sim";
+  ScenarioArgs args;
+  int port = 0;
+  std::string durability = "fsync";
+  if (demo) {
+    // A few agents, a call every two seconds, calls a few seconds long: readable as it scrolls.
+    args.orgs = 1;
+    args.agents_per_org = 4;
+    args.options.calls_per_s = 0.5;
+    args.options.seconds = 24 * 3600;
+    args.options.time_scale = 0.1;
+    args.options.print_calls = true;
+    args.options.drain_s = 30;
+  }
+  for (int i = 2; i < argc; ++i) {
+    std::string_view a = argv[i];
+    std::function<std::string()> next = [&]() -> std::string { return i + 1 < argc ? argv[++i] : ""; };
+    if (args.handled(a, next)) continue;
+    if (a == "--daemon") daemon = next();
+    else if (a == "--work") work = next();
+    else if (a == "--port") port = std::stoi(next());
+    else if (a == "--durability") durability = next();
+    else if (a == "--print-calls") args.options.print_calls = true;
+    else {
+      usage();
+      return 2;
+    }
+  }
+  if (daemon.empty()) {
+    usage();
+    return 2;
+  }
+  std::filesystem::create_directories(work);
+  std::signal(SIGINT, on_interrupt);
+  std::signal(SIGTERM, on_interrupt);
+  ProviderRest rest(scenario_call_update, {});
+  if (demo) {
+    std::printf("demo: callrouterd with 1 org, %d agents on WebSockets, a call every %.0f s "
+                "(70%% to the menu line, 30%% straight to the sales group); Ctrl-C stops\n\n",
+                args.agents_per_org, 1 / args.options.calls_per_s);
+  }
+  auto report = scenario_against_fresh_daemon(daemon, work, args, rest, durability, demo ? "warn" : "info", port);
+  print_scenario(report);
+  return report.bad_answers == 0 && report.transport_errors == 0 ? 0 : 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::signal(SIGPIPE, SIG_IGN);
+  if (argc >= 2 && std::strcmp(argv[1], "bench") == 0) return bench_command(argc, argv);
+  if (argc >= 2 && std::strcmp(argv[1], "calls") == 0) return calls_command(argc, argv, false);
+  if (argc >= 2 && std::strcmp(argv[1], "demo") == 0) return calls_command(argc, argv, true);
+  usage();
+  return 2;
+}
