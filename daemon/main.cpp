@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 
 #include <csignal>
+#include <cstdlib>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -266,7 +267,15 @@ int run(const Args& args) {
     return 1;
   }
 
-  app::App application(*config, j, metrics, load_system_key(*config));
+  // Test hook: CALLROUTER_CLOCK_OFFSET_S shifts the daemon's clock so tests can let months pass
+  // (monthly fees across restarts and clock jumps). Never set in production; logged loudly.
+  std::chrono::seconds clock_offset{0};
+  if (const char* offset = std::getenv("CALLROUTER_CLOCK_OFFSET_S"); offset != nullptr && *offset != '\0') {
+    clock_offset = std::chrono::seconds(std::strtoll(offset, nullptr, 10));
+    spdlog::warn("CALLROUTER_CLOCK_OFFSET_S={}: the clock is shifted (a test hook; never in production)", offset);
+  }
+  app::App application(*config, j, metrics, load_system_key(*config),
+                       [clock_offset] { return system_now() + clock_offset; });
   application.set_rate_card(*rates);
   server::HttpServer server(
       io, config->http,

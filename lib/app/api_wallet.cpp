@@ -94,6 +94,8 @@ void App::topup(HttpRequest&& request, const Principal& who, Reply reply) {
   }
   auto entry = decision->entries.empty() ? std::string("null") : billing::to_json(decision->entries.back());
   commit_wallet(who.org_id, *decision, {}, [this, org = who.org_id, entry] {
+    // Numbers left overdue for want of credits are paid as soon as credits arrive.
+    charge_number_fees();
     JsonWriter w;
     w.begin_object().key("wallet").raw(billing::wallet_api_json(wallets_.wallet(org), wallets_.reserved_micro(org)));
     w.key("entry").raw(entry).end_object();
