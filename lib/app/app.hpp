@@ -120,6 +120,8 @@ class App {
   void buy_number(server::HttpRequest&& request, const Principal& who, server::Reply reply);
   void release_number(std::string_view segment, const Principal& who, server::Reply reply);
   void click_to_call(server::HttpRequest&& request, const Principal& who, server::Reply reply);
+  void set_recording_plan(server::HttpRequest&& request, const Principal& who, server::Reply reply);
+  void delete_recording(std::string_view recording_sid, const Principal& who, server::Reply reply);
   // WS /v1/agents/stream: agent key in the Authorization header or ?key= (browsers cannot set
   // headers on a WebSocket).
   server::UpgradeDecision agent_stream(const server::HttpRequest& request);

@@ -109,6 +109,8 @@ constexpr std::array kRoutes{
     Route{"GET", "/v1/wallet/ledger", Access::admin, CR_HANDLER { (void)p; app.get_ledger(query_param(r, "kind"), query_param(r, "after"), query_param(r, "limit"), *who, std::move(reply)); }},
     Route{"GET", "/v1/wallet/usage", Access::admin, CR_HANDLER { (void)r, (void)p; app.get_usage(*who, std::move(reply)); }},
     Route{"GET", "/v1/wallet/events", Access::admin, CR_HANDLER { (void)p; app.billing_events(query_param(r, "after"), *who, std::move(reply)); }},
+    Route{"PUT", "/v1/wallet/recording-plan", Access::admin, CR_HANDLER { (void)p; app.set_recording_plan(std::move(r), *who, std::move(reply)); }},
+    Route{"DELETE", "/v1/recordings/{}", Access::admin, CR_HANDLER { (void)r; app.delete_recording(p[0], *who, std::move(reply)); }},
     Route{"POST", "/v1/calls", Access::any_key, CR_HANDLER { (void)p; app.click_to_call(std::move(r), *who, std::move(reply)); }},
     Route{"PUT", "/v1/numbers/{}/flow", Access::admin, CR_HANDLER { app.set_number_flow(p[0], std::move(r), *who, std::move(reply)); }},
     Route{"GET", "/v1/users", Access::any_key, CR_HANDLER { (void)p; app.list_users(query_param(r, "group"), *who, std::move(reply)); }},

@@ -240,6 +240,8 @@ class ProviderStandIn:
                 return 404, error_body(404, 20404, "The requested resource %s was not found" % r.path)
             del self.owned[m.group(1)]
             return 204, None
+        if r.method == "DELETE" and re.fullmatch(r"Recordings/RE[0-9a-fA-F]{32}\.json", resource):
+            return 204, None  # recordings are not kept here: deleting one always succeeds
         return 404, error_body(404, 20404, "The requested resource %s was not found" % r.path)
 
 

@@ -5,7 +5,8 @@ import unittest
 import urllib.parse
 import xml.etree.ElementTree as ET
 
-from harness import SOURCE_DIR, Daemon, call_sid, status_params, voice_params
+from harness import DEMO_ACCOUNT, DEMO_TOKEN, SOURCE_DIR, Daemon, call_sid, status_params, voice_params
+from provider_standin import ProviderStandIn
 
 FLOW = {"start": "pick", "states": [
     {"id": "pick", "type": "branch", "rules": [{"if": {"caller_prefix": "+1"}, "next": "vm"}], "default": "ring"},
@@ -22,7 +23,10 @@ def path_of(url):
 
 class RecordingQuotaTest(unittest.TestCase):
     def test_recordings_count_once_and_a_used_quota_stops_call_recording(self):
-        d = Daemon(extra_config={"billing": {"rates_file": os.path.join(SOURCE_DIR, "config", "rates.json")}}).start()
+        provider = ProviderStandIn({DEMO_ACCOUNT: DEMO_TOKEN})
+        self.addCleanup(provider.close)
+        d = Daemon(extra_config={"billing": {"rates_file": os.path.join(SOURCE_DIR, "config", "rates.json")},
+                                 "provider": {"api_base_url": provider.url}}).start()
         self.addCleanup(d.close)
         admin = d.demo_admin_key
         self.assertEqual(d.api("PUT", "/v1/flows/rq/draft", admin, FLOW)[0], 201)
@@ -64,6 +68,32 @@ class RecordingQuotaTest(unittest.TestCase):
 
         d.restart()
         self.assertEqual(d.api("GET", "/v1/wallet", admin)[1]["recording"]["used_s"], 60_040)
+        d.signed_form("/twilio/status", status_params(call_sid(9103), "canceled", 1))
+
+        # Deleting the long recording (at the provider too) gives its seconds back, once.
+        self.assertEqual(d.api("DELETE", "/v1/recordings/RE" + "2" * 32, admin)[0], 204)
+        self.assertEqual(len(provider.received("DELETE", r"Recordings/RE2{32}\.json")), 1)
+        self.assertEqual(d.api("GET", "/v1/wallet", admin)[1]["recording"]["used_s"], 90)
+        self.assertEqual(d.api("DELETE", "/v1/recordings/RE" + "2" * 32, admin)[0], 404)
+        self.assertEqual(dial_of(call_sid(9104)).get("record"), "record-from-answer")
+        d.signed_form("/twilio/status", status_params(call_sid(9104), "canceled", 1))
+
+    def test_a_bigger_recording_plan_is_paid_once_a_month(self):
+        d = Daemon(extra_config={"billing": {"rates_file": os.path.join(SOURCE_DIR, "config", "rates.json")}}).start()
+        self.addCleanup(d.close)
+        admin = d.demo_admin_key
+        status, body = d.api("PUT", "/v1/wallet/recording-plan", admin, {"plan": "plus"})
+        self.assertEqual((status, body["error"]["code"]), (402, "insufficient_balance"))
+        d.api("POST", "/v1/wallet/topups", admin, {"amount_micro": 5_000_000, "payment_id": "rp"})
+        for _ in range(2):  # asked twice: paid once (config/rates.json: plus is 2.00 a month)
+            status, wallet = d.api("PUT", "/v1/wallet/recording-plan", admin, {"plan": "plus"})
+            self.assertEqual(status, 200)
+            self.assertEqual((wallet["balance_micro"], wallet["recording"]["plan"], wallet["recording"]["included_s"]),
+                             (3_000_000, "plus", 300_000))
+        status, body = d.api("PUT", "/v1/wallet/recording-plan", admin, {"plan": "gold"})
+        self.assertEqual((status, body["error"]["code"]), (422, "unknown_plan"))
+        kinds = [e["kind"] for e in d.api("GET", "/v1/wallet/ledger", admin)[1]["entries"]]
+        self.assertEqual(kinds, ["topup", "recording_storage"])
 
 
 if __name__ == "__main__":
