@@ -48,6 +48,9 @@ struct LoadedState {
 };
 Expected<LoadedState> load_state(const store::Journal& journal);
 
+// A stored provider answer as an HTTP response.
+server::HttpResponse to_response(const StoredAnswer& answer);
+
 // The queue a caller waits in: one per ring state of a flow.
 std::string queue_key(std::string_view flow_id, std::string_view state_id);
 
@@ -81,6 +84,8 @@ class App {
   void twilio_voice(server::HttpRequest&& request, server::Reply reply);
   void twilio_status(server::HttpRequest&& request, server::Reply reply);
   void twilio_callback(server::HttpRequest&& request, flow::Callback kind, server::Reply reply);
+  // Recording status callbacks of <Dial record> (call recordings): storage quota.
+  void twilio_recording_status(server::HttpRequest&& request, server::Reply reply);
   void create_org(server::HttpRequest&& request, const Principal& who, server::Reply reply);
   void create_key(server::HttpRequest&& request, const Principal& who, server::Reply reply);
   void list_keys(const Principal& who, server::Reply reply);

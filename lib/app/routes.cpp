@@ -85,6 +85,7 @@ constexpr std::array kRoutes{
     Route{"POST", "/twilio/dial", Access::twilio, CR_HANDLER { (void)p, (void)who; app.twilio_callback(std::move(r), flow::Callback::dial, std::move(reply)); }},
     Route{"POST", "/twilio/queue/result", Access::twilio, CR_HANDLER { (void)p, (void)who; app.twilio_callback(std::move(r), flow::Callback::queue_result, std::move(reply)); }},
     Route{"POST", "/twilio/queue/wait", Access::twilio, CR_HANDLER { (void)p, (void)who; app.twilio_callback(std::move(r), flow::Callback::queue_wait, std::move(reply)); }},
+    Route{"POST", "/twilio/recording/status", Access::twilio, CR_HANDLER { (void)p, (void)who; app.twilio_recording_status(std::move(r), std::move(reply)); }},
     Route{"POST", "/twilio/recording", Access::twilio, CR_HANDLER { (void)p, (void)who; app.twilio_callback(std::move(r), flow::Callback::recording, std::move(reply)); }},
     Route{"POST", "/v1/orgs", Access::system, CR_HANDLER { (void)p; app.create_org(std::move(r), *who, std::move(reply)); }},
     Route{"POST", "/v1/keys", Access::any_key, CR_HANDLER { (void)p; app.create_key(std::move(r), *who, std::move(reply)); }},

@@ -61,6 +61,36 @@ HttpResponse twiml(std::string body) {
 
 }  // namespace
 
+void App::twilio_recording_status(HttpRequest&& request, Reply reply) {
+  auto verified = verify_twilio(request, reply);
+  if (!verified) return;
+  const auto& org = *verified->org;
+  const auto& form = verified->form;
+  if (replay_if_seen(request, org, reply)) return;
+  auto sid = form.get("CallSid");
+  auto recording = form.get("RecordingSid");
+  if (!sid || !recording || sid->empty() || recording->empty()) {
+    return reply(json_error(400, "bad_request", "CallSid and RecordingSid are required"));
+  }
+  StoredAnswer answer{200, "application/json", R"({"status":"recorded"})"};
+  store::WriteSet ops;
+  auto wallet_ticket = count_recording(org.id, form, ops);
+  auto call = calls_.find(org.id, *sid);
+  if (!call) {
+    // A recording of a call we never saw: its length still counts (the provider stores it).
+    if (!wallet_ticket) return reply(to_response(answer));
+    journal_.commit(std::move(ops), [this, wallet_ticket, answer, reply = std::move(reply)](bool durable) {
+      wallets_.settle(*wallet_ticket, durable);
+      reply(durable ? to_response(answer) : json_error(503, "journal_unavailable", "not recorded; retry"));
+    });
+    return;
+  }
+  engine::CallEvent event{"recording_status", static_cast<std::int64_t>(call->flow_path.size()),
+                          std::string(form.get("RecordingStatus").value_or("")), clock_()};
+  auto ticket = calls_.stage(*call, &event, ops);
+  commit_and_reply(std::move(ops), ticket, std::move(answer), std::move(reply), wallet_ticket);
+}
+
 void App::twilio_callback(HttpRequest&& request, flow::Callback kind, Reply reply) {
   auto verified = verify_twilio(request, reply);
   if (!verified) return;

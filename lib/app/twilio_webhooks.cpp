@@ -19,8 +19,6 @@ using server::HttpResponse;
 using server::json_error;
 using server::Reply;
 
-namespace {
-
 HttpResponse to_response(const StoredAnswer& a) {
   HttpResponse r;
   r.status = a.status;
@@ -28,6 +26,8 @@ HttpResponse to_response(const StoredAnswer& a) {
   r.body = a.body;
   return r;
 }
+
+namespace {
 
 template <class Int>
 std::optional<Int> parse_int(std::optional<std::string_view> s) {

@@ -59,7 +59,10 @@ struct Renderer {
                     {"timeout", timeout},
                     {"callerId", a.caller_id},
                     {"timeLimit", limit},
-                    {"record", a.record ? "record-from-answer" : ""}});
+                    {"record", a.record ? "record-from-answer" : ""},
+                    // Each finished recording's length counts against the org's storage quota.
+                    {"recordingStatusCallback", a.record ? std::string(base) + "/twilio/recording/status" : ""},
+                    {"recordingStatusCallbackMethod", a.record ? "POST" : ""}});
     for (const auto& t : a.targets) {
       // An agent's leg reports back, so we learn who answered and when the agent is free again.
       std::string leg_callback;
