@@ -185,6 +185,9 @@ class App {
   std::optional<WalletBook::Ticket> stage_call_charge(engine::CallRecord& record, store::WriteSet& ops);
   std::optional<WalletBook::Ticket> stage_leg_charge(engine::CallRecord& parent, std::string_view leg_sid,
                                                      std::int64_t seconds, store::WriteSet& ops);
+  std::optional<WalletBook::Ticket> stage_forward_charge(engine::CallRecord& record, std::string_view destination,
+                                                        std::string_view leg_sid, std::int64_t seconds,
+                                                        store::WriteSet& ops);
   std::int64_t monthly_fee_micro(const engine::NumberEntry& number) const;
   void write_number(JsonWriter& w, const engine::NumberEntry& number) const;
   Expected<std::int64_t, server::HttpResponse> number_price(std::string_view country, std::string_view type) const;

@@ -66,4 +66,16 @@ std::optional<WalletBook::Ticket> App::stage_leg_charge(engine::CallRecord& pare
   return stage_charge(parent, facts, fmt::format("leg:{}", leg_sid), ops);
 }
 
+std::optional<WalletBook::Ticket> App::stage_forward_charge(engine::CallRecord& record, std::string_view destination,
+                                                            std::string_view leg_sid, std::int64_t seconds,
+                                                            store::WriteSet& ops) {
+  const auto* number = directory_.number(record.to);
+  if (number == nullptr) return std::nullopt;
+  billing::CallFacts facts;
+  facts.number_country = number->country;
+  facts.number_type = billing::number_type_from_string(number->type).value_or(billing::NumberType::local);
+  facts.forwarded_legs.push_back({std::string(destination), country_of(destination), seconds});
+  return stage_charge(record, facts, fmt::format("fwd:{}", leg_sid), ops);
+}
+
 }  // namespace callrouter::app

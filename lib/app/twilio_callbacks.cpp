@@ -201,12 +201,21 @@ void App::twilio_callback(HttpRequest&& request, flow::Callback kind, Reply repl
   engine::CallEvent call_event{std::string(callback_name(kind)), static_cast<std::int64_t>(record->flow_path.size()),
                                outcome, now};
   store::WriteSet ops;
+  std::optional<WalletBook::Ticket> wallet_ticket;
+  // A forward's outside leg is billed on its own, once (by DialCallSid), when its Dial ends.
+  if (const auto* fwd = std::get_if<flow::ForwardState>(&compiled.states[static_cast<std::size_t>(at.state)].settings);
+      fwd != nullptr && kind == flow::Callback::dial) {
+    auto seconds = to_int(form.get("DialCallDuration"), 0);
+    if (auto leg = form.get("DialCallSid"); leg && seconds > 0) {
+      wallet_ticket = stage_forward_charge(updated, fwd->number, *leg, seconds, ops);
+    }
+  }
   auto ticket = calls_.stage(updated, &call_event, ops);
   calls_.stage_answer(org.id, kCallbackKind, callback_id, answer, ops, ticket);
   if (auto token = request.header("i-twilio-idempotency-token"); !token.empty()) {
     calls_.stage_answer(org.id, kTokenKind, token, answer, ops, ticket);
   }
-  commit_and_reply(std::move(ops), ticket, std::move(answer), std::move(reply));
+  commit_and_reply(std::move(ops), ticket, std::move(answer), std::move(reply), wallet_ticket);
 }
 
 }  // namespace callrouter::app

@@ -771,6 +771,35 @@ class RestartTest(BillingCase):
         self.assertEqual(self.wallet(), w)
 
 
+class ForwardChargeTest(BillingCase):
+    FLOW = {"start": "fwd", "states": [
+        {"id": "fwd", "type": "forward", "number": "+14155550100", "on": {"completed": "bye", "no_answer": "bye"}},
+        {"id": "bye", "type": "hangup"}]}
+
+    @classmethod
+    def setUpClass(cls):
+        cls.start()
+        cls.d.api("PUT", "/v1/flows/fwd/draft", cls.admin, cls.FLOW)
+        cls.d.api("POST", "/v1/flows/fwd/publish", cls.admin)
+        cls.d.api("PUT", "/v1/numbers/%2B815012345678/flow", cls.admin, {"flow_id": "fwd"})
+
+    def test_a_forwarded_leg_is_charged_once_by_destination(self):
+        """The outside leg: ⌈61/60⌉ = 2 min × 14 000 (US outbound) = 28 000; the caller's own leg
+        (JP local inbound): ⌈70/60⌉ = 2 min × 10 000 = 20 000. Total 48 000, once."""
+        sid = call_sid(36_000)
+        dial = self.voice(voice_params(sid))[0]
+        self.assertEqual((dial.tag, dial[0].text), ("Dial", "+14155550100"))
+        path = urllib.parse.urlsplit(dial.get("action"))
+        for _ in range(2):  # the provider retries the Dial action: charged once
+            status, _, _ = self.d.signed_form(path.path + "?" + path.query, dict(
+                voice_params(sid), DialCallStatus="completed", DialCallSid=call_sid(36_001), DialCallDuration="61"))
+            self.assertEqual(status, 200)
+        self.status(status_params(sid, "completed", 3, CallDuration="70"))
+        self.assertEqual(self.charged(sid, 48_000), 48_000)
+        refs = sorted(e["ref"] for e in self.ledger(kind="call_charge"))
+        self.assertEqual(refs, ["call:" + sid, "fwd:" + call_sid(36_001)])
+
+
 class IsolationTest(BillingCase):
     @classmethod
     def setUpClass(cls):
