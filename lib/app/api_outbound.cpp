@@ -44,9 +44,9 @@ void App::click_to_call(HttpRequest&& request, const Principal& who, Reply reply
   std::string caller_id(chosen_caller_id.empty() ? std::string_view(user->caller_id) : chosen_caller_id);
   const auto* presented = directory_.number(caller_id);
   if (caller_id.empty()) return reply(json_error(422, "no_caller_id", "the user has no caller ID number"));
-  if (presented == nullptr || presented->org_id != who.org_id) {
+  if ((presented == nullptr || presented->org_id != who.org_id) && !user->may_present(caller_id)) {
     return reply(json_error(422, "caller_id_not_allowed",
-                            user->allow_custom_caller_id ? "custom caller IDs must be verified first (not available yet)"
+                            user->allow_custom_caller_id ? "a custom caller ID must be verified first (POST /v1/users/{id}/caller-ids)"
                                                          : "the caller ID must be one of the org's numbers"));
   }
   auto agent_leg = engine::dial_target(*user);

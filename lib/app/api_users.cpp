@@ -95,9 +95,10 @@ void App::write_user(JsonWriter& w, const engine::TelephonyUser& u) const {
   string_or_null(w, "phone", u.phone);
   w.field("allow_outgoing", u.allow_outgoing).field("record_outgoing", u.record_outgoing);
   string_or_null(w, "caller_id", u.caller_id);
-  w.field("allow_custom_caller_id", u.allow_custom_caller_id)
-      .field("presence", presence_of(u))
-      .end_object();
+  w.field("allow_custom_caller_id", u.allow_custom_caller_id).field("presence", presence_of(u));
+  w.key("custom_caller_ids").begin_array();
+  for (const auto& [number, status] : u.custom_caller_ids) w.begin_object().field("number", number).field("status", status).end_object();
+  w.end_array().end_object();
 }
 
 std::vector<std::string> App::flows_referencing(std::string_view org_id, bool group, std::string_view id) const {
@@ -179,8 +180,9 @@ void App::save_user(std::string_view id, HttpRequest&& request, const Principal&
   }
   if (!u.caller_id.empty()) {
     const auto* n = directory_.number(u.caller_id);
-    if (n == nullptr || n->org_id != who.org_id) {
-      return reply(json_error(400, "invalid_request", "field 'caller_id': must be one of the org's numbers"));
+    if ((n == nullptr || n->org_id != who.org_id) && !u.may_present(u.caller_id)) {
+      return reply(json_error(400, "invalid_request",
+                              "field 'caller_id': must be one of the org's numbers or a verified custom caller ID"));
     }
   }
   store::WriteSet ops{store::put_user(u)};

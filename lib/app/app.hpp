@@ -125,6 +125,10 @@ class App {
   void buy_number(server::HttpRequest&& request, const Principal& who, server::Reply reply);
   void release_number(std::string_view segment, const Principal& who, server::Reply reply);
   void click_to_call(server::HttpRequest&& request, const Principal& who, server::Reply reply);
+  // POST /v1/users/{id}/caller-ids and the provider's verification result (caller_ids.cpp).
+  void request_caller_id(std::string_view user_id, server::HttpRequest&& request, const Principal& who,
+                         server::Reply reply);
+  void twilio_caller_id(server::HttpRequest&& request, server::Reply reply);
   void set_recording_plan(server::HttpRequest&& request, const Principal& who, server::Reply reply);
   void delete_recording(std::string_view recording_sid, const Principal& who, server::Reply reply);
   // WS /v1/agents/stream: agent key in the Authorization header or ?key= (browsers cannot set
@@ -197,6 +201,7 @@ class App {
   void charge_number_fees();
   void start_fee_timer();
   std::string outbound_twiml(const engine::CallRecord& call);
+  void save_caller_ids(const engine::TelephonyUser& updated, std::function<void(bool)> done);
   // Recording storage (recording_usage.cpp): calls are not recorded once the org's quota is used.
   void limit_recording(std::string_view org_id, flow::CallActions& actions);
   std::optional<WalletBook::Ticket> count_recording(std::string_view org_id, const twilio::Form& form, store::WriteSet& ops);

@@ -76,6 +76,13 @@ struct TelephonyUser {
   std::string caller_id;
   bool allow_custom_caller_id = false;
   std::string presence = "offline";  // available | away | offline (as the agent set it)
+  // Outside numbers the user asked to present (allow_custom_caller_id), with the provider's
+  // verification state: "pending", "verified" or "failed". Only verified ones may be presented.
+  std::map<std::string, std::string> custom_caller_ids;
+  bool may_present(std::string_view number) const {
+    auto it = custom_caller_ids.find(std::string(number));
+    return allow_custom_caller_id && it != custom_caller_ids.end() && it->second == "verified";
+  }
 };
 
 struct TelephonyGroup {

@@ -128,8 +128,10 @@ WriteOp put_user(const engine::TelephonyUser& u) {
       .field("record_outgoing", u.record_outgoing)
       .field("caller_id", u.caller_id)
       .field("allow_custom_caller_id", u.allow_custom_caller_id)
-      .field("presence", u.presence)
-      .end_object();
+      .field("presence", u.presence);
+  w.key("custom_caller_ids").begin_object();
+  for (const auto& [number, status] : u.custom_caller_ids) w.field(number, status);
+  w.end_object().end_object();
   return {Cf::config, make_key({u.org_id, "user", u.id}), encode_value(w.str())};
 }
 
@@ -264,6 +266,13 @@ Expected<engine::Directory> load_directory(const Journal& journal) {
       u.caller_id = get_string(o, "caller_id");
       u.allow_custom_caller_id = o["allow_custom_caller_id"].get(flag) == simdjson::SUCCESS && flag;
       if (auto p = get_string(o, "presence"); !p.empty()) u.presence = p;
+      simdjson::dom::object ids;
+      if (o["custom_caller_ids"].get(ids) == simdjson::SUCCESS) {
+        for (auto [number, status] : ids) {
+          std::string_view s;
+          if (status.get(s) == simdjson::SUCCESS) u.custom_caller_ids.emplace(std::string(number), std::string(s));
+        }
+      }
       dir.put_user(std::move(u));
     } else if (kind == "group") {
       engine::TelephonyGroup g;

@@ -240,6 +240,14 @@ class ProviderStandIn:
                 return 404, error_body(404, 20404, "The requested resource %s was not found" % r.path)
             del self.owned[m.group(1)]
             return 204, None
+        if r.method == "POST" and resource == "OutgoingCallerIds.json":
+            # A validation request: the provider will phone the number; the owner types this code.
+            number = r.form.get("PhoneNumber")
+            if not number:
+                return 400, error_body(400, 21421, "PhoneNumber is invalid")
+            return 201, {"account_sid": account, "phone_number": number, "friendly_name": r.form.get("FriendlyName"),
+                         "validation_code": "%06d" % (len(self.requests) * 7919 % 1000000),
+                         "call_sid": self._next_sid("CA")}
         if r.method == "DELETE" and re.fullmatch(r"Recordings/RE[0-9a-fA-F]{32}\.json", resource):
             return 204, None  # recordings are not kept here: deleting one always succeeds
         return 404, error_body(404, 20404, "The requested resource %s was not found" % r.path)

@@ -800,6 +800,56 @@ class ForwardChargeTest(BillingCase):
         self.assertEqual(refs, ["call:" + sid, "fwd:" + call_sid(36_001)])
 
 
+class CustomCallerIdTest(BillingCase):
+    """A user allowed custom caller IDs gets an outside number verified by the provider before
+    presenting it; until then (and for users not allowed) click-to-call refuses it."""
+    CUSTOM = "+14155550199"
+
+    @classmethod
+    def setUpClass(cls):
+        cls.start(with_provider=True)
+        cls.sato = cls.agent_key("u_sato")
+        cls.kato = cls.agent_key("u_kato")
+        cls.d.api("POST", "/v1/wallet/topups", cls.admin, {"amount_micro": 10 * M, "payment_id": "pay-cid"})
+
+    def test_a_custom_caller_id_is_presented_only_once_verified(self):
+        p = self.provider
+        self.api("PATCH", "/v1/users/u_kato", {"allow_custom_caller_id": False}, expect=200)
+        self.error("POST", "/v1/users/u_kato/caller-ids", {"number": self.CUSTOM}, 403, "custom_caller_id_not_allowed",
+                   key=self.kato)
+        self.api("PATCH", "/v1/users/u_sato", {"allow_custom_caller_id": True, "allow_outgoing": True}, expect=200)
+        # Agents verify their own numbers only.
+        self.assertEqual(self.api("POST", "/v1/users/u_sato/caller-ids", {"number": self.CUSTOM}, key=self.kato)[0], 403)
+        self.error("POST", "/v1/users/u_sato/caller-ids", {"number": "+8613800138000"}, 422, "country_blocked",
+                   key=self.sato)
+        status, pending = self.api("POST", "/v1/users/u_sato/caller-ids", {"number": self.CUSTOM}, key=self.sato)
+        self.assertEqual((status, pending["status"], pending["number"]), (202, "pending", self.CUSTOM))
+        ask = p.received("POST", r"OutgoingCallerIds\.json")[-1]
+        self.assertEqual(ask.form["PhoneNumber"], self.CUSTOM)
+        self.assertEqual(ask.form["StatusCallback"], self.d.base + "/twilio/caller-id?user=u_sato")
+
+        # Pending: not yet presentable.
+        self.error("POST", "/v1/calls", {"to": DESTINATION, "caller_id": self.CUSTOM}, 422, "caller_id_not_allowed",
+                   key=self.sato)
+        self.assertEqual(len(p.received("POST", CALLS)), 0)
+
+        # The provider reports the owner typed the code.
+        status, _, _ = self.d.signed_form("/twilio/caller-id?user=u_sato", {
+            "AccountSid": DEMO_ACCOUNT, "CallSid": call_sid(37_000), "VerificationStatus": "success",
+            "PhoneNumber": self.CUSTOM, "OutgoingCallerIdSid": "PN" + "c" * 32})
+        self.assertEqual(status, 200)
+        user = self.api("GET", "/v1/users/u_sato", expect=200)[1]
+        self.assertEqual(user["custom_caller_ids"], [{"number": self.CUSTOM, "status": "verified"}])
+
+        status, placed = self.api("POST", "/v1/calls", {"to": DESTINATION, "caller_id": self.CUSTOM}, key=self.sato)
+        self.assertEqual(status, 201, placed)
+        self.assertEqual(p.received("POST", CALLS)[-1].form["From"], self.CUSTOM)
+        self.api("PATCH", "/v1/users/u_sato", {"caller_id": self.CUSTOM}, expect=200)
+        self.d.restart()
+        user = self.api("GET", "/v1/users/u_sato", expect=200)[1]
+        self.assertEqual((user["caller_id"], user["custom_caller_ids"][0]["status"]), (self.CUSTOM, "verified"))
+
+
 class IsolationTest(BillingCase):
     @classmethod
     def setUpClass(cls):
