@@ -214,15 +214,15 @@ bool matches_either_spelling(std::string_view auth_token, std::string_view url, 
   if (!parts) return false;
   std::optional<UrlSpellings> spellings = url_spellings(*parts);
   if (!spellings) return false;
+  // The spelling without the port is what a provider usually signs: a valid request costs one
+  // HMAC. Each comparison is constant-time; returning after the first match only tells which
+  // public spelling was signed, nothing about the secret or the expected signature.
   std::optional<std::string> without_port =
       hmac_sha1_base64(auth_token, signed_text(spellings->without_port, params));
+  if (without_port && equal_constant_time(*without_port, signature)) return true;
   std::optional<std::string> with_port =
       hmac_sha1_base64(auth_token, signed_text(spellings->with_port, params));
-  if (!without_port || !with_port) return false;
-  // Both compared, no early exit, so timing does not tell which spelling was close.
-  bool a = equal_constant_time(*without_port, signature);
-  bool b = equal_constant_time(*with_port, signature);
-  return a || b;
+  return with_port && equal_constant_time(*with_port, signature);
 }
 
 int hex_digit(char c) {
