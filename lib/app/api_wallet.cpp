@@ -55,9 +55,10 @@ void App::commit_wallet(std::string_view org_id, const billing::WalletDecision& 
 void App::stage_billing_events(const billing::WalletDecision& decision, store::WriteSet& ops) {
   // Kept in the outbox column family for the CRM to read (GET /v1/wallet/events): auto-recharge
   // card charges, low balance, overdue numbers.
-  std::size_t i = 0;
+  // Keyed by when, then a counter: ids sort in the order events happened and never collide.
+  const auto at = clock_().time_since_epoch().count();
   for (const auto& e : decision.events) {
-    auto key = store::make_key({e.org_id, "billing-event", fmt::format("{:020}.{:03}", decision.wallet.last_seq, i++)});
+    auto key = store::make_key({e.org_id, "billing-event", fmt::format("{:020}.{:06}", at, ++event_counter_ % 1'000'000)});
     ops.push_back({store::Cf::outbox, std::move(key), store::encode_value(billing::to_json(e))});
   }
 }

@@ -211,6 +211,7 @@ class App {
   WalletBook wallets_;
   std::uint64_t topup_counter_ = 0;
   std::uint64_t outbound_counter_ = 0;
+  std::uint64_t event_counter_ = 0;
   std::unordered_set<std::string> fees_in_flight_;  // numbers whose fee write is on its way
 
   struct Connected {
