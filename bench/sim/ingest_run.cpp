@@ -33,7 +33,6 @@ IngestResult run_ingest(const asio::ip::tcp::endpoint& target, pid_t target_pid,
   r.offered = o.rate;
   std::ifstream("/proc/loadavg") >> r.load_before;
   CpuSample target_before, target_after, self_before, self_after;
-  MachineSample machine_before, machine_after;
   bool window_open = false;
 
   // The sender: at each wake-up, everything due is sent; then sleep until the next due time.
@@ -45,7 +44,6 @@ IngestResult run_ingest(const asio::ip::tcp::endpoint& target, pid_t target_pid,
       window_open = true;
       target_before = sample_cpu(target_pid);
       self_before = sample_cpu(0);
-      machine_before = sample_machine();
     }
     while (next < total && due(next) <= now) {
       r.max_client_lag_us = std::max(r.max_client_lag_us, std::chrono::duration<double, std::micro>(now - due(next)).count());
@@ -70,7 +68,6 @@ IngestResult run_ingest(const asio::ip::tcp::endpoint& target, pid_t target_pid,
   window_end.async_wait([&](boost::system::error_code) {
     target_after = sample_cpu(target_pid);
     self_after = sample_cpu(0);
-    machine_after = sample_machine();
   });
 
   // Runs until the schedule is sent and answered, or the drain deadline passes.
@@ -82,11 +79,7 @@ IngestResult run_ingest(const asio::ip::tcp::endpoint& target, pid_t target_pid,
   if (target_after.wall_s == 0) {
     target_after = sample_cpu(target_pid);
     self_after = sample_cpu(0);
-    machine_after = sample_machine();
   }
-  const auto machine = machine_used(machine_before, machine_after);
-  r.machine_busy_cores = machine.busy_cores;
-  r.machine_steal_cores = machine.steal_cores;
   client.record_unanswered(Clock::now());
 
   r.latency = client.histogram(0);

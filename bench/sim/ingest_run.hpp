@@ -33,8 +33,6 @@ struct IngestResult {
   double client_cores = 0;  // the simulator's own CPU over the window
   std::uint64_t target_peak_rss = 0;
   double max_client_lag_us = 0;  // how late the sender ever was against the schedule
-  double machine_busy_cores = 0;   // all processes, over the window: ≈ nproc means machine-bound
-  double machine_steal_cores = 0;  // taken by the hypervisor
   double load_before = 0;        // 1-minute load average when the step started: other work on the machine shows here
 };
 

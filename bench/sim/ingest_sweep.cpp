@@ -22,10 +22,10 @@ boost::asio::ip::tcp::endpoint loopback(int port) {
 void print_result(const IngestResult& r) {
   auto us = [&](double q) { return static_cast<double>(r.latency.percentile_ns(q)) / 1000.0; };
   std::printf("%-12s offered %7.0f/s achieved %7.0f/s  p50 %7.0f  p90 %7.0f  p99 %8.0f  p99.9 %8.0f  max %8.0f µs  "
-              "errors %llu non-2xx %llu  server %.2f cores  client %.2f cores  machine %.2f busy %.2f stolen  rss %.0f MiB  lag %.0f µs\n",
+              "errors %llu non-2xx %llu  server %.2f cores  client %.2f cores  rss %.0f MiB  lag %.0f µs\n",
               r.target.c_str(), r.offered, r.achieved, us(0.5), us(0.9), us(0.99), us(0.999),
               static_cast<double>(r.latency.max_ns()) / 1000.0, static_cast<unsigned long long>(r.errors),
-              static_cast<unsigned long long>(r.non_2xx), r.target_cores, r.client_cores, r.machine_busy_cores, r.machine_steal_cores,
+              static_cast<unsigned long long>(r.non_2xx), r.target_cores, r.client_cores,
               static_cast<double>(r.target_peak_rss) / (1 << 20), r.max_client_lag_us);
   std::fflush(stdout);
 }
@@ -103,8 +103,6 @@ std::string sweep_json(const std::vector<IngestResult>& results, const SweepOpti
         .key("target_peak_rss_mib").raw(fixed(static_cast<double>(r.target_peak_rss) / (1 << 20), 1))
         .key("max_client_lag_us").raw(fixed(r.max_client_lag_us, 0))
         .key("load_average_at_start").raw(fixed(r.load_before, 2))
-        .key("machine_busy_cores").raw(fixed(r.machine_busy_cores, 2))
-        .key("machine_steal_cores").raw(fixed(r.machine_steal_cores, 2))
         .end_object();
   }
   w.end_array();

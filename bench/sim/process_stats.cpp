@@ -47,25 +47,6 @@ double cores_used(const CpuSample& before, const CpuSample& after) {
   return wall > 0 ? (after.cpu_s - before.cpu_s) / wall : 0.0;
 }
 
-MachineSample sample_machine() {
-  MachineSample m;
-  m.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
-  std::ifstream in("/proc/stat");
-  std::string cpu;
-  unsigned long long user = 0, nice = 0, system = 0, idle = 0, iowait = 0, irq = 0, softirq = 0, steal = 0;
-  in >> cpu >> user >> nice >> system >> idle >> iowait >> irq >> softirq >> steal;
-  const double hz = static_cast<double>(::sysconf(_SC_CLK_TCK));
-  m.busy_s = static_cast<double>(user + nice + system + irq + softirq) / hz;
-  m.steal_s = static_cast<double>(steal) / hz;
-  return m;
-}
-
-MachineUse machine_used(const MachineSample& before, const MachineSample& after) {
-  const double wall = after.wall_s - before.wall_s;
-  if (wall <= 0) return {};
-  return {(after.busy_s - before.busy_s) / wall, (after.steal_s - before.steal_s) / wall};
-}
-
 std::uint64_t peak_rss_bytes(pid_t pid) { return status_kib(pid, "VmHWM:"); }
 std::uint64_t rss_bytes(pid_t pid) { return status_kib(pid, "VmRSS:"); }
 
