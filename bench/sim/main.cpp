@@ -45,7 +45,7 @@ void usage() {
       "  --rates A,B,..   offered voice webhooks/s (default 1000,2000,5000,10000)\n"
       "  --saturate R     one more step at R/s to find each server's ceiling (default 30000; 0 skips)\n"
       "  --seconds S      measured seconds per step (default 8), --warmup S (default 2)\n"
-      "  --connections N  keep-alive connections (default 256)\n"
+      "  --connections N  keep-alive connections (default 2048)\n"
       "  --durability D   fsync (default) or none\n"
       "  --work DIR       scratch dir for daemon homes (default /tmp/callrouter-sim)\n"
       "  --out FILE       results JSON (default bench/results/e2e.json)\n"
