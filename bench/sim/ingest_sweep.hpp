@@ -15,7 +15,7 @@ struct SweepOptions {
   std::vector<double> rates{1000, 2000, 5000, 10000};
   double saturate = 30000;  // one more step far above capacity: what each server sustains (0: skip)
   double warmup_s = 2, seconds = 8;
-  std::size_t connections = 256;
+  std::size_t connections = 2048;  // the provider opens as many as it needs; 256 capped the daemon by Little's law
   std::string durability = "fsync";
   std::string public_base_url = "https://sim.callrouter.invalid";
   std::string provider_api_base_url;

@@ -3,6 +3,8 @@
 // daemon; `demo` shows calls being routed live. See docs/performance.md.
 #include <fmt/format.h>
 
+#include <pthread.h>
+
 #include <csignal>
 #include <cstdio>
 #include <cstring>
@@ -38,11 +40,12 @@ void usage() {
       "usage: callrouter_sim bench --daemon PATH --bare PATH [options]   the standard end-to-end benchmark\n"
       "       callrouter_sim calls --daemon PATH [options]               only the call scenario\n"
       "       callrouter_sim demo --daemon PATH                          calls routed live, one line each (Ctrl-C stops)\n"
+      "       callrouter_sim rest [--port N]                             only the provider REST stand-in (Ctrl-C stops)\n"
       "bench options:\n"
       "  --rates A,B,..   offered voice webhooks/s (default 1000,2000,5000,10000)\n"
       "  --saturate R     one more step at R/s to find each server's ceiling (default 30000; 0 skips)\n"
       "  --seconds S      measured seconds per step (default 8), --warmup S (default 2)\n"
-      "  --connections N  keep-alive connections (default 256)\n"
+      "  --connections N  keep-alive connections (default 2048)\n"
       "  --durability D   fsync (default) or none\n"
       "  --work DIR       scratch dir for daemon homes (default /tmp/callrouter-sim)\n"
       "  --out FILE       results JSON (default bench/results/e2e.json)\n"
@@ -221,9 +224,37 @@ int calls_command(int argc, char** argv, bool demo) {
   return report.bad_answers == 0 && report.transport_errors == 0 ? 0 : 1;
 }
 
+// The provider REST stand-in alone, for a daemon started by hand or by a test.
+int rest_command(int argc, char** argv) {
+  int port = 0;
+  for (int i = 2; i + 1 < argc; ++i) {
+    if (std::string_view(argv[i]) == "--port") port = std::atoi(argv[i + 1]);
+  }
+  sigset_t stop;
+  sigemptyset(&stop);
+  sigaddset(&stop, SIGINT);
+  sigaddset(&stop, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop, nullptr);  // the REST thread inherits the mask
+  ProviderRest rest({}, [](std::string sid, std::string to, std::string from, std::string) {
+    std::printf("call created: %s from %s to %s\n", sid.c_str(), from.c_str(), to.c_str());
+    std::fflush(stdout);
+  }, port);
+  std::printf("provider REST stand-in on %s (set provider.api_base_url to it); Ctrl-C stops\n", rest.base_url().c_str());
+  std::fflush(stdout);
+  int sig = 0;
+  sigwait(&stop, &sig);
+  const auto& c = rest.counters();
+  std::printf("call updates %llu, call creates %llu, number searches %llu, purchases %llu, other %llu\n",
+              static_cast<unsigned long long>(c.call_updates.load()), static_cast<unsigned long long>(c.call_creates.load()),
+              static_cast<unsigned long long>(c.number_searches.load()),
+              static_cast<unsigned long long>(c.number_purchases.load()), static_cast<unsigned long long>(c.other.load()));
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
+  if (argc >= 2 && std::strcmp(argv[1], "rest") == 0) return rest_command(argc, argv);
   std::signal(SIGPIPE, SIG_IGN);
   if (argc >= 2 && std::strcmp(argv[1], "bench") == 0) return bench_command(argc, argv);
   if (argc >= 2 && std::strcmp(argv[1], "calls") == 0) return calls_command(argc, argv, false);

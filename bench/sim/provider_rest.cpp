@@ -89,8 +89,8 @@ std::string available_numbers(std::string_view country, std::string_view type, s
 }  // namespace
 
 struct ProviderRest::Impl : std::enable_shared_from_this<ProviderRest::Impl> {
-  Impl(CallUpdate u, CallCreate c, RestCounters& counters_)
-      : acceptor(io, {asio::ip::make_address("127.0.0.1"), 0}), on_update(std::move(u)), on_create(std::move(c)),
+  Impl(CallUpdate u, CallCreate c, RestCounters& counters_, int port)
+      : acceptor(io, {asio::ip::make_address("127.0.0.1"), static_cast<unsigned short>(port)}), on_update(std::move(u)), on_create(std::move(c)),
         counters(counters_) {}
 
   Answer answer(const http::request<http::string_body>& req) {
@@ -192,8 +192,8 @@ struct ProviderRest::Impl : std::enable_shared_from_this<ProviderRest::Impl> {
   std::uint64_t next_sid = 1'000'000'000;
 };
 
-ProviderRest::ProviderRest(CallUpdate on_update, CallCreate on_create)
-    : impl_(std::make_shared<Impl>(std::move(on_update), std::move(on_create), counters_)) {
+ProviderRest::ProviderRest(CallUpdate on_update, CallCreate on_create, int port)
+    : impl_(std::make_shared<Impl>(std::move(on_update), std::move(on_create), counters_, port)) {
   impl_->acceptor.listen();
   port_ = impl_->acceptor.local_endpoint().port();
   impl_->accept();

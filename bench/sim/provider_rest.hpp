@@ -21,7 +21,8 @@ class ProviderRest {
   // on_call_update(call_sid, twiml) runs on the REST thread: the receiver must post it onward.
   using CallUpdate = std::function<void(std::string call_sid, std::string twiml)>;
   using CallCreate = std::function<void(std::string call_sid, std::string to, std::string from, std::string url)>;
-  ProviderRest(CallUpdate on_update, CallCreate on_create);
+  // port 0: any free port (see port()).
+  ProviderRest(CallUpdate on_update, CallCreate on_create, int port = 0);
   ~ProviderRest();
   int port() const { return port_; }
   std::string base_url() const { return "http://127.0.0.1:" + std::to_string(port_); }

@@ -56,11 +56,17 @@ class WebhookClient::Connection : public std::enable_shared_from_this<Connection
     socket_.connect(owner_.target_, ec);
     if (!ec) socket_.set_option(tcp::no_delay(true), ec);
     open_ = !ec;
+    used_ = false;
     buffer_.clear();
   }
 
   void start(Webhook w) {
     current_ = std::move(w);
+    retried_ = false;
+    send_current();
+  }
+
+  void send_current() {
     if (!open_) connect();
     if (!open_) {
       // Later, not now: a dead server would otherwise fail the whole queue in one deep recursion.
@@ -110,13 +116,21 @@ class WebhookClient::Connection : public std::enable_shared_from_this<Connection
     r.status = status;
     r.body.assign(data.substr(head_end + 4, length));
     buffer_.erase(0, total);
+    used_ = true;
     if (!keep) close();
     deliver(std::move(r));
     return true;
   }
 
   void fail() {
+    const bool stale = open_ && used_ && buffer_.empty() && !retried_;
     close();
+    if (stale) {
+      // The server closed this idle keep-alive connection (its read timeout) as we reused it:
+      // like any HTTP client, open a new one and send again, once. The clock keeps running.
+      retried_ = true;
+      return send_current();
+    }
     deliver(WebhookResult{});
   }
 
@@ -128,6 +142,8 @@ class WebhookClient::Connection : public std::enable_shared_from_this<Connection
   WebhookClient& owner_;
   tcp::socket socket_;
   bool open_ = false;
+  bool used_ = false;     // answered at least once: a failure now may be a stale keep-alive
+  bool retried_ = false;  // the current request was already resent once
   std::string buffer_;
   Webhook current_;
 };
