@@ -49,11 +49,12 @@ std::optional<StoredAnswer> CallBook::find_answer(std::string_view org_id, std::
 }
 
 CallBook::Ticket CallBook::stage(const engine::CallRecord& record, const engine::CallEvent* event,
-                                 store::WriteSet& ops) {
+                                 store::WriteSet& ops, std::optional<bool> exists) {
   const Ticket ticket = next_ticket_++;
   auto key = store::call_key(record.org_id, record.sid);
-  const bool known = pending_.contains(key) || live_.contains(key) ||
-                     journal_.get(store::Cf::calls, key).has_value();
+  const bool known = exists ? *exists
+                            : pending_.contains(key) || live_.contains(key) ||
+                                  journal_.get(store::Cf::calls, key).has_value();
   ops.push_back({store::Cf::calls, key, store::encode_value(engine::to_json(record))});
   if (!known) {
     ops.push_back({store::Cf::calls_by_time, store::call_time_key(record.org_id, record.started_at, record.sid), ""});

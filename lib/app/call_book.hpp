@@ -33,7 +33,9 @@ class CallBook {
 
   // Adds the writes for a changed call (and its new event, and the answer to replay) to `ops`,
   // and shows them to later lookups until settle() says whether they reached the disk.
-  Ticket stage(const engine::CallRecord& record, const engine::CallEvent* event, store::WriteSet& ops);
+  // `exists`: whether the caller already knows the call is on record (saves a journal lookup).
+  Ticket stage(const engine::CallRecord& record, const engine::CallEvent* event, store::WriteSet& ops,
+               std::optional<bool> exists = std::nullopt);
   Ticket stage_answer(std::string_view org_id, std::string_view kind, std::string_view id,
                       const StoredAnswer& answer, store::WriteSet& ops, Ticket ticket = 0);
   void settle(Ticket ticket, bool durable);

@@ -143,18 +143,30 @@ void App::twilio_callback(HttpRequest&& request, flow::Callback kind, Reply repl
   const bool in_place = at.state != flow::kNoState && compiled.states[static_cast<std::size_t>(at.state)].id == state_id &&
                         at.waiting == expected_wait(kind) && (kind != flow::Callback::gather || at.attempts == attempt) &&
                         (visit < 0 || static_cast<std::size_t>(visit) == record->flow_path.size());
+  // Being moved from this queue to an agent: the REST redirect is on its way to the provider.
+  const bool being_moved = !in_place && at.state != flow::kNoState &&
+                           compiled.states[static_cast<std::size_t>(at.state)].id == state_id &&
+                           at.waiting == flow::Waiting::dial && expected_wait(kind) == flow::Waiting::queue;
   if (kind == flow::Callback::queue_wait) {
-    // The wait document only reads the call; a caller no longer queued is told to leave.
+    // The wait document only reads the call; a caller no longer queued is told to leave — except
+    // one being moved, who holds on (the redirect replaces whatever plays) instead of leaving
+    // the queue and hanging up before it lands.
     // The place in line is ours (priority, then arrival), not the provider's FIFO position.
     std::optional<std::size_t> position;
     if (auto q = queues_.find(org.id); q != queues_.end()) position = q->second.position(*sid);
-    auto actions = in_place ? flow::queue_wait_actions(compiled, at.state, to_int(form.get("QueueTime"), 0), position)
-                            : flow::CallActions{flow::LeaveAction{}};
+    auto actions = in_place      ? flow::queue_wait_actions(compiled, at.state, to_int(form.get("QueueTime"), 0), position)
+                   : being_moved ? flow::CallActions{flow::PauseAction{5}}
+                                 : flow::CallActions{flow::LeaveAction{}};
     return reply(twiml(twilio::render_twiml(actions, config_.public_base_url, org.id + ":")));
   }
   // A caller we moved to an agent leaves the provider's queue: nothing more to do for it here.
   if (!in_place && kind == flow::Callback::queue_result && form.get("QueueResult").value_or("").starts_with("redirected")) {
     return reply(twiml(twilio::render_twiml({})));
+  }
+  // The provider reports the caller out of its queue while our move is still on its way: keep the
+  // line open for the redirect rather than answer an error (the provider would hang up).
+  if (being_moved && kind == flow::Callback::queue_result) {
+    return reply(twiml(twilio::render_twiml({flow::PauseAction{10}})));
   }
   if (!in_place) {
     spdlog::warn("twilio: {} callback for call {} claims state '{}' (attempt {}), but the call is at '{}' waiting for {}",

@@ -114,20 +114,21 @@ void App::twilio_voice(HttpRequest&& request, Reply reply) {
   if (auto answered = calls_.find_answer(org.id, kVoiceKind, *call_sid)) return reply(to_response(*answered));
 
   const auto now = clock_();
-  if (auto placed = calls_.find(org.id, *call_sid); placed && placed->direction == "outbound" && !placed->caller_id.empty()) {
+  auto known = calls_.find(org.id, *call_sid);
+  if (known && known->direction == "outbound" && !known->caller_id.empty()) {
     // A click-to-call: the agent's softphone answered; now the customer is dialled.
-    StoredAnswer answer{200, "text/xml", outbound_twiml(*placed)};
+    StoredAnswer answer{200, "text/xml", outbound_twiml(*known)};
     engine::CallEvent event{"voice", 0, std::string(form.get("CallStatus").value_or("in-progress")), now};
     store::WriteSet ops;
-    auto ticket = calls_.stage(*placed, &event, ops);
-    calls_.stage_answer(org.id, kVoiceKind, placed->sid, answer, ops, ticket);
+    auto ticket = calls_.stage(*known, &event, ops, true);
+    calls_.stage_answer(org.id, kVoiceKind, known->sid, answer, ops, ticket);
     return commit_and_reply(std::move(ops), ticket, std::move(answer), std::move(reply));
   }
   engine::InboundCall call{*call_sid, *from, *to, form.get("CallStatus").value_or("ringing"),
                           form.get("FromCountry").value_or("")};
   auto decision = engine::decide_incoming_call(directory_, org, call, now, ring_selector(org.id));
   auto& record = decision.record;
-  if (auto known = calls_.find(org.id, *call_sid)) {
+  if (known) {
     // Status callbacks overtook the webhook: keep what they recorded.
     record.status = known->status;
     record.status_seqs = known->status_seqs;
@@ -144,7 +145,7 @@ void App::twilio_voice(HttpRequest&& request, Reply reply) {
   announce_offers(record, decision.actions);
   engine::CallEvent event{"voice", 0, std::string(call.status), now};
   store::WriteSet ops;
-  auto ticket = calls_.stage(record, &event, ops);
+  auto ticket = calls_.stage(record, &event, ops, known.has_value());
   calls_.stage_answer(org.id, kVoiceKind, record.sid, answer, ops, ticket);
   note_queued(record);
   if (auto token = request.header("i-twilio-idempotency-token"); !token.empty()) {

@@ -96,6 +96,13 @@ class QueueTest(unittest.TestCase):
         self.assertEqual(dial.tag, "Dial")
         self.assertEqual([(c.tag, c.text) for c in dial], [("Client", "kato")])
 
+        # The provider asks the wait URL again before the redirect lands: the caller holds on
+        # (a Leave here would drop them), and a queue result in that window keeps the line open.
+        status, _, body = d.signed_form(path_of(enqueue.get("waitUrl")), dict(voice_params(first), QueueTime="30"))
+        self.assertEqual([c.tag for c in ET.fromstring(body)], ["Pause"])
+        status, _, body = d.signed_form(path_of(enqueue.get("action")), dict(voice_params(first), QueueResult="leave"))
+        self.assertEqual((status, [c.tag for c in ET.fromstring(body)]), (200, ["Pause"]))
+
         # The provider reports the caller left the queue (redirected): nothing more to do.
         status, _, body = d.signed_form(path_of(enqueue.get("action")), dict(voice_params(first), QueueResult="redirected"))
         self.assertEqual(status, 200)
