@@ -29,8 +29,13 @@ inline void string_or_null(JsonWriter& w, std::string_view key, const std::strin
 
 // "+815012345678" may arrive as "%2B815012345678" in a path.
 inline std::string path_number(std::string_view segment) {
-  if (segment.starts_with("%2B") || segment.starts_with("%2b")) return "+" + std::string(segment.substr(3));
-  return std::string(segment);
+  std::string number;
+  if (segment.starts_with("%2B") || segment.starts_with("%2b")) {
+    number.push_back('+');
+    segment.remove_prefix(3);
+  }
+  number.append(segment);
+  return number;
 }
 
 }  // namespace callrouter::app
