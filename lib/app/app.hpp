@@ -146,6 +146,8 @@ class App {
   // Parses and authenticates a provider webhook; on failure it has replied already.
   std::optional<TwilioRequest> verify_twilio(const server::HttpRequest& request, server::Reply& reply);
   std::optional<Principal> authenticate(const server::HttpRequest& request) const;
+  // verify_twilio, then replay_if_seen: nothing when it has answered already.
+  std::optional<TwilioRequest> accept_twilio(const server::HttpRequest& request, server::Reply& reply);
   // Replays a stored answer for a retried request; true when it did.
   bool replay_if_seen(const server::HttpRequest& request, const engine::Org& org, server::Reply& reply);
   // Commits `ops` and replies `answer` once durable (503 if the journal refused).

@@ -62,11 +62,10 @@ HttpResponse twiml(std::string body) {
 }  // namespace
 
 void App::twilio_recording_status(HttpRequest&& request, Reply reply) {
-  auto verified = verify_twilio(request, reply);
+  auto verified = accept_twilio(request, reply);
   if (!verified) return;
   const auto& org = *verified->org;
   const auto& form = verified->form;
-  if (replay_if_seen(request, org, reply)) return;
   auto sid = form.get("CallSid");
   auto recording = form.get("RecordingSid");
   if (!sid || !recording || sid->empty() || recording->empty()) {
@@ -92,11 +91,10 @@ void App::twilio_recording_status(HttpRequest&& request, Reply reply) {
 }
 
 void App::twilio_callback(HttpRequest&& request, flow::Callback kind, Reply reply) {
-  auto verified = verify_twilio(request, reply);
+  auto verified = accept_twilio(request, reply);
   if (!verified) return;
   const auto& org = *verified->org;
   const auto& form = verified->form;
-  if (replay_if_seen(request, org, reply)) return;
 
   auto query = twilio::parse_form(request.query());
   auto sid = form.get("CallSid");

@@ -86,6 +86,12 @@ bool App::replay_if_seen(const HttpRequest& request, const engine::Org& org, Rep
   return true;
 }
 
+std::optional<App::TwilioRequest> App::accept_twilio(const HttpRequest& request, Reply& reply) {
+  auto verified = verify_twilio(request, reply);
+  if (!verified || replay_if_seen(request, *verified->org, reply)) return std::nullopt;
+  return verified;
+}
+
 void App::commit_and_reply(store::WriteSet ops, CallBook::Ticket ticket, StoredAnswer answer, Reply reply,
                            std::optional<WalletBook::Ticket> wallet_ticket) {
   // Acknowledged means durable: the answer goes out only once its records are on disk.
@@ -98,11 +104,10 @@ void App::commit_and_reply(store::WriteSet ops, CallBook::Ticket ticket, StoredA
 }
 
 void App::twilio_voice(HttpRequest&& request, Reply reply) {
-  auto verified = verify_twilio(request, reply);
+  auto verified = accept_twilio(request, reply);
   if (!verified) return;
   const auto& org = *verified->org;
   const auto& form = verified->form;
-  if (replay_if_seen(request, org, reply)) return;
 
   auto call_sid = form.get("CallSid");
   auto to = form.get("To");
@@ -146,20 +151,18 @@ void App::twilio_voice(HttpRequest&& request, Reply reply) {
   engine::CallEvent event{"voice", 0, std::string(call.status), now};
   store::WriteSet ops;
   auto ticket = calls_.stage(record, &event, ops, known.has_value());
+  // Stored once, by CallSid: a retry (with or without its idempotency token) finds it there, so a
+  // second copy under the token would only cost a journal record per call.
   calls_.stage_answer(org.id, kVoiceKind, record.sid, answer, ops, ticket);
   note_queued(record);
-  if (auto token = request.header("i-twilio-idempotency-token"); !token.empty()) {
-    calls_.stage_answer(org.id, kTokenKind, token, answer, ops, ticket);
-  }
   commit_and_reply(std::move(ops), ticket, std::move(answer), std::move(reply));
 }
 
 void App::twilio_status(HttpRequest&& request, Reply reply) {
-  auto verified = verify_twilio(request, reply);
+  auto verified = accept_twilio(request, reply);
   if (!verified) return;
   const auto& org = *verified->org;
   const auto& form = verified->form;
-  if (replay_if_seen(request, org, reply)) return;
 
   auto call_sid = form.get("CallSid");
   auto status = form.get("CallStatus");
