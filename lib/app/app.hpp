@@ -169,6 +169,8 @@ class App {
   // Agents already rung for a call at its current ring state (key: org NUL call sid), so later
   // rounds work through a group larger than one <Dial>.
   engine::StringMap<std::vector<acd::AgentId>> rung_;
+  // Calls whose move from a queue to an agent is on its way to the provider (key: org NUL sid).
+  std::unordered_set<std::string> moving_;
   struct QueueStats {
     std::uint64_t entered = 0, assigned = 0, abandoned = 0, left = 0;
   } queue_stats_;

@@ -97,13 +97,19 @@ void App::redirect_to_agents(engine::CallRecord record, const flow::AssignReques
       if (durable && queues_[queued.org_id].restore(caller)) ++queue_stats_.entered;
     });
   };
+  auto moving_key = store::make_key({record.org_id, record.sid});
+  moving_.insert(moving_key);
   // Durable first (the call is the agent's now), then the provider is asked to move it.
-  journal_.commit(std::move(ops), [this, ticket, record, back_in_line, twiml = std::move(twiml),
+  journal_.commit(std::move(ops), [this, ticket, record, back_in_line, moving_key, twiml = std::move(twiml),
                                    account = org->account_sid, token = org->auth_token](bool durable) {
     calls_.settle(ticket, durable);
-    if (!durable) return back_in_line("not_recorded");
+    if (!durable) {
+      moving_.erase(moving_key);
+      return back_in_line("not_recorded");
+    }
     auto rest = twilio::redirect_call_request(config_.provider_api_base_url, account, token, record.sid, twiml);
-    http_->send(std::move(rest), [record, back_in_line](outbound::OutboundResponse response) {
+    http_->send(std::move(rest), [this, record, back_in_line, moving_key](outbound::OutboundResponse response) {
+      moving_.erase(moving_key);
       if (response.status >= 200 && response.status < 300) {
         spdlog::info("call {} moved from the queue to an agent", record.sid);
         return;

@@ -138,13 +138,18 @@ void App::twilio_callback(HttpRequest&& request, flow::Callback kind, Reply repl
     return commit_and_reply(std::move(ops), ticket, std::move(answer), std::move(reply), wallet_ticket);
   }
 
+  // A queue callback for a call we moved from that queue to an agent (waiting dial there now).
+  const bool moved_from_here = at.state != flow::kNoState && compiled.states[static_cast<std::size_t>(at.state)].id == state_id &&
+                               at.waiting == flow::Waiting::dial && expected_wait(kind) == flow::Waiting::queue;
+  // The REST redirect is on its way to the provider.
+  const bool being_moved = moved_from_here && moving_.contains(store::make_key({org.id, *sid}));
+  // A move that never reached the provider (the daemon stopped between journaling it and asking):
+  // the caller is still in the provider's queue, so the queue's callbacks apply as if queued.
+  const bool redirected = kind == flow::Callback::queue_result && form.get("QueueResult").value_or("").starts_with("redirected");
+  if (moved_from_here && !being_moved && !redirected) at.waiting = flow::Waiting::queue;
   const bool in_place = at.state != flow::kNoState && compiled.states[static_cast<std::size_t>(at.state)].id == state_id &&
                         at.waiting == expected_wait(kind) && (kind != flow::Callback::gather || at.attempts == attempt) &&
                         (visit < 0 || static_cast<std::size_t>(visit) == record->flow_path.size());
-  // Being moved from this queue to an agent: the REST redirect is on its way to the provider.
-  const bool being_moved = !in_place && at.state != flow::kNoState &&
-                           compiled.states[static_cast<std::size_t>(at.state)].id == state_id &&
-                           at.waiting == flow::Waiting::dial && expected_wait(kind) == flow::Waiting::queue;
   if (kind == flow::Callback::queue_wait) {
     // The wait document only reads the call; a caller no longer queued is told to leave — except
     // one being moved, who holds on (the redirect replaces whatever plays) instead of leaving
@@ -158,7 +163,7 @@ void App::twilio_callback(HttpRequest&& request, flow::Callback kind, Reply repl
     return reply(twiml(twilio::render_twiml(actions, config_.public_base_url, org.id + ":")));
   }
   // A caller we moved to an agent leaves the provider's queue: nothing more to do for it here.
-  if (!in_place && kind == flow::Callback::queue_result && form.get("QueueResult").value_or("").starts_with("redirected")) {
+  if (!in_place && redirected) {
     return reply(twiml(twilio::render_twiml({})));
   }
   // The provider reports the caller out of its queue while our move is still on its way: keep the

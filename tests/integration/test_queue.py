@@ -3,6 +3,7 @@ available, through the provider REST API — served here by a stand-in provider 
 import base64
 import http.server
 import json
+import signal
 import threading
 import time
 import unittest
@@ -21,10 +22,12 @@ QUEUED = {"start": "sales", "states": [
 class StandInProvider(http.server.BaseHTTPRequestHandler):
     """Accepts call updates like the provider's REST API and remembers them."""
     received = []
+    delay_s = 0.0  # how long the provider takes to answer (a redirect in flight)
 
     def do_POST(self):
         body = self.rfile.read(int(self.headers.get("Content-Length", 0))).decode()
         StandInProvider.received.append((self.path, self.headers.get("Authorization"), urllib.parse.parse_qs(body)))
+        time.sleep(StandInProvider.delay_s)
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
         self.end_headers()
@@ -84,9 +87,17 @@ class QueueTest(unittest.TestCase):
         d.signed_form("/twilio/voice", voice_params(second))
 
         before = len(StandInProvider.received)
+        StandInProvider.delay_s = 1.0  # the redirect stays in flight for a second
+        self.addCleanup(setattr, StandInProvider, "delay_s", 0.0)
         self.set_presence("u_kato", "available")
         self.wait_for_update(before + 1)
-        time.sleep(0.2)
+        # The provider asks the wait URL again before the redirect lands: the caller holds on
+        # (a Leave here would drop them), and a queue result in that window keeps the line open.
+        status, _, body = d.signed_form(path_of(enqueue.get("waitUrl")), dict(voice_params(first), QueueTime="30"))
+        self.assertEqual([c.tag for c in ET.fromstring(body)], ["Pause"])
+        status, _, body = d.signed_form(path_of(enqueue.get("action")), dict(voice_params(first), QueueResult="leave"))
+        self.assertEqual((status, [c.tag for c in ET.fromstring(body)]), (200, ["Pause"]))
+        time.sleep(1.2)
         self.assertEqual(len(StandInProvider.received), before + 1, "one agent takes one caller")
         path, auth, form = StandInProvider.received[-1]
         # The longest-waiting caller, redirected by the REST API with the org's credentials.
@@ -96,12 +107,6 @@ class QueueTest(unittest.TestCase):
         self.assertEqual(dial.tag, "Dial")
         self.assertEqual([(c.tag, c.text) for c in dial], [("Client", "kato")])
 
-        # The provider asks the wait URL again before the redirect lands: the caller holds on
-        # (a Leave here would drop them), and a queue result in that window keeps the line open.
-        status, _, body = d.signed_form(path_of(enqueue.get("waitUrl")), dict(voice_params(first), QueueTime="30"))
-        self.assertEqual([c.tag for c in ET.fromstring(body)], ["Pause"])
-        status, _, body = d.signed_form(path_of(enqueue.get("action")), dict(voice_params(first), QueueResult="leave"))
-        self.assertEqual((status, [c.tag for c in ET.fromstring(body)]), (200, ["Pause"]))
 
         # The provider reports the caller left the queue (redirected): nothing more to do.
         status, _, body = d.signed_form(path_of(enqueue.get("action")), dict(voice_params(first), QueueResult="redirected"))
@@ -123,6 +128,30 @@ class QueueTest(unittest.TestCase):
         self.set_presence("u_sato", "available")
         time.sleep(0.3)
         self.assertEqual(len(StandInProvider.received), before)
+
+    def test_a_move_cut_short_by_a_crash_leaves_the_caller_in_the_queue(self):
+        """The daemon journals a move, then dies before the provider hears of it: the caller is
+        still in the provider's queue, so after restart the wait URL keeps them waiting and a
+        queue result takes the flow's exit, instead of an error the provider would hang up on."""
+        d = self.d
+        self.set_presence("u_sato", "away")
+        self.set_presence("u_kato", "away")
+        caller = call_sid(8300)
+        enqueue = ET.fromstring(d.signed_form("/twilio/voice", voice_params(caller))[2])[0]
+        self.assertEqual(enqueue.tag, "Enqueue")
+        before = len(StandInProvider.received)
+        StandInProvider.delay_s = 3.0
+        self.addCleanup(setattr, StandInProvider, "delay_s", 0.0)
+        self.set_presence("u_sato", "available")
+        self.wait_for_update(before + 1)
+        d.stop(signal.SIGKILL)
+        StandInProvider.delay_s = 0.0
+        d.start()
+        body = d.signed_form(path_of(enqueue.get("waitUrl")), dict(voice_params(caller), QueueTime="40"))[2]
+        self.assertEqual([c.tag for c in ET.fromstring(body)], ["Play"])
+        status, _, body = d.signed_form(path_of(enqueue.get("action")), dict(voice_params(caller), QueueResult="leave"))
+        self.assertEqual((status, [c.tag for c in ET.fromstring(body)]), (200, ["Hangup"]))  # on.timeout → bye
+        self.set_presence("u_sato", "away")
 
 
 PRIORITY = {"start": "route", "states": [
