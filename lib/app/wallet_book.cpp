@@ -99,6 +99,7 @@ LedgerPage WalletBook::ledger(std::string_view org_id, std::uint64_t after, std:
                               std::string_view kind) const {
   LedgerPage page;
   const auto prefix = entry_prefix(org_id);
+  const auto from = entry_key(org_id, after + 1);  // keys sort by seq: start right after the cursor
   journal_.scan_prefix(store::Cf::ledger, prefix, [&](std::string_view, std::string_view value) {
     auto payload = store::decode_value(value);
     auto entry = payload ? billing::ledger_entry_from_json(*payload) : Expected<billing::LedgerEntry>(unexpected(std::string("bad version")));
@@ -110,7 +111,7 @@ LedgerPage WalletBook::ledger(std::string_view org_id, std::uint64_t after, std:
     }
     page.entries.push_back(std::move(*entry));
     return true;
-  });
+  }, from);
   return page;
 }
 

@@ -304,12 +304,14 @@ std::optional<std::string> Journal::get(Cf cf, std::string_view key) const {
 }
 
 void Journal::scan_prefix(Cf cf, std::string_view prefix,
-                          const std::function<bool(std::string_view, std::string_view)>& visit) const {
+                          const std::function<bool(std::string_view, std::string_view)>& visit,
+                          std::string_view from) const {
   std::shared_lock lock(db_mutex_);
   if (!db_) return;
   std::unique_ptr<rocksdb::Iterator> it(
       db_->NewIterator(rocksdb::ReadOptions(), handles_[static_cast<std::size_t>(cf) + 1]));
-  for (it->Seek(rocksdb::Slice(prefix.data(), prefix.size())); it->Valid(); it->Next()) {
+  const auto start = from > prefix ? from : prefix;
+  for (it->Seek(rocksdb::Slice(start.data(), start.size())); it->Valid(); it->Next()) {
     auto k = it->key();
     std::string_view key(k.data(), k.size());
     if (!key.starts_with(prefix)) break;

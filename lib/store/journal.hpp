@@ -68,9 +68,11 @@ class Journal {
   Expected<Ok> write_now(const WriteSet& ops);
 
   std::optional<std::string> get(Cf cf, std::string_view key) const;
-  // Visits keys starting with `prefix` in order until `visit` returns false.
+  // Visits keys starting with `prefix` in order until `visit` returns false; `from` (a key under
+  // the prefix) starts there instead of at the first.
   void scan_prefix(Cf cf, std::string_view prefix,
-                   const std::function<bool(std::string_view key, std::string_view value)>& visit) const;
+                   const std::function<bool(std::string_view key, std::string_view value)>& visit,
+                   std::string_view from = {}) const;
 
   // A consistent on-disk copy (RocksDB checkpoint) in `dir`, which must not exist yet.
   Expected<Ok> checkpoint(const std::filesystem::path& dir) const;
