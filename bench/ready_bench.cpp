@@ -74,7 +74,7 @@ store::WriteSet config_records(int orgs) {
     auto id = fmt::format("org-{:02d}", n);
     ops.push_back(store::put_org({id, "Org " + id, fmt::format("AC{:032x}", n), fmt::format("{:032x}", n * 7919),
                                   "Asia/Tokyo", fmt::format("+8150{:08d}", n)}));
-    ops.push_back(store::put_number({fmt::format("+8150{:08d}", n), id, "JP", "local", "main"}));
+    ops.push_back(store::put_number({fmt::format("+8150{:08d}", n), id, "JP", "local", "main", {}, {}, 0, false}));
   }
   return ops;
 }

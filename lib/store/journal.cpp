@@ -268,7 +268,15 @@ void Journal::close() {
   }
   wake_.notify_one();
   if (thread_.joinable()) thread_.join();
-  if (db_) db_->FlushWAL(true);
+  if (!db_) return;
+  db_->FlushWAL(true);
+  // Memtables to SST files: the next start then has no WAL to replay (seconds at millions of
+  // calls). Everything is already durable in the WAL, so a failed flush only costs that replay.
+  rocksdb::FlushOptions flush;
+  flush.wait = true;
+  if (auto st = db_->Flush(flush, std::vector<rocksdb::ColumnFamilyHandle*>(handles_.begin() + 1, handles_.end())); !st.ok()) {
+    spdlog::warn("journal: flush at close failed ({}); the next start replays the WAL", st.ToString());
+  }
 }
 
 Expected<Ok> Journal::write_now(const WriteSet& ops) {
