@@ -42,6 +42,8 @@ void AgentHub::disconnect(std::string_view org_id, std::string_view user_id) {
 }
 
 void AgentHub::offered(std::string_view org_id, std::string_view user_id, OfferedCall call) {
+  auto& users = offered_to_[key(org_id, call.call_sid)];
+  if (std::find(users.begin(), users.end(), user_id) == users.end()) users.emplace_back(user_id);
   auto& agent = agents_[key(org_id, user_id)];
   for (const auto& c : agent.channels) c->send(call.event_json);
   agent.offers.push_back(std::move(call));
@@ -49,24 +51,19 @@ void AgentHub::offered(std::string_view org_id, std::string_view user_id, Offere
 
 std::vector<std::string> AgentHub::withdraw(std::string_view org_id, std::string_view call_sid) {
   std::vector<std::string> users;
-  const auto prefix = key(org_id, "");
-  for (auto it = agents_.begin(); it != agents_.end();) {
-    if (!it->first.starts_with(prefix)) {
-      ++it;
-      continue;
-    }
+  auto offered = offered_to_.find(key(org_id, call_sid));
+  if (offered == offered_to_.end()) return users;
+  for (auto& user : offered->second) {
+    auto it = agents_.find(key(org_id, user));
+    if (it == agents_.end()) continue;
     auto& offers = it->second.offers;
     auto removed = std::remove_if(offers.begin(), offers.end(), [&](const auto& o) { return o.call_sid == call_sid; });
-    if (removed != offers.end()) {
-      users.push_back(it->first.substr(prefix.size()));
-      offers.erase(removed, offers.end());
-    }
-    if (it->second.channels.empty() && offers.empty()) {
-      it = agents_.erase(it);
-    } else {
-      ++it;
-    }
+    if (removed == offers.end()) continue;
+    offers.erase(removed, offers.end());
+    if (it->second.channels.empty() && offers.empty()) agents_.erase(it);
+    users.push_back(std::move(user));
   }
+  offered_to_.erase(offered);
   return users;
 }
 

@@ -40,6 +40,8 @@ class AgentHub {
     std::vector<OfferedCall> offers;
   };
   engine::StringMap<Agent> agents_;  // key: org NUL user
+  // Who a call is offered to (key: org NUL call sid), so ending an offer touches only them.
+  engine::StringMap<std::vector<std::string>> offered_to_;
   std::size_t connections_ = 0;
 };
 
