@@ -362,12 +362,13 @@ int run(const Args& args) {
     spdlog::info("signal {}: stopping (finishing {} open connections)", signal, server.open_connections());
     notifier.notify("STOPPING=1\nSTATUS=stopping");
     server.stop();
+    application.close_agent_streams();
     reload_signals.cancel();
     watchdog.cancel();
     deadline = std::chrono::steady_clock::now() + config->shutdown_timeout;
     // In-flight requests finish (their journal commits included); then the loop ends.
     every(drain, std::chrono::milliseconds(5), [&] {
-      bool drained = server.open_connections() == 0;
+      bool drained = server.open_connections() == 0 && server.open_websockets() == 0;
       if (drained || std::chrono::steady_clock::now() >= deadline) {
         if (!drained) spdlog::warn("shutdown timeout: closing {} connections", server.open_connections());
         io.stop();

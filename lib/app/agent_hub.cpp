@@ -41,6 +41,12 @@ void AgentHub::disconnect(std::string_view org_id, std::string_view user_id) {
   for (const auto& c : channels) c->close();
 }
 
+void AgentHub::close_all() {
+  std::vector<std::shared_ptr<server::WebSocketChannel>> all;  // close() detaches, which edits the map
+  for (const auto& [k, agent] : agents_) all.insert(all.end(), agent.channels.begin(), agent.channels.end());
+  for (const auto& c : all) c->close_going_away();
+}
+
 void AgentHub::offered(std::string_view org_id, std::string_view user_id, OfferedCall call) {
   auto& users = offered_to_[key(org_id, call.call_sid)];
   if (std::find(users.begin(), users.end(), user_id) == users.end()) users.emplace_back(user_id);

@@ -26,6 +26,8 @@ class AgentHub {
   void publish(std::string_view org_id, std::string_view user_id, const std::string& message);
   // Closes the agent's connections (its key was revoked or its user removed).
   void disconnect(std::string_view org_id, std::string_view user_id);
+  // The daemon is stopping: every agent's connections are closed with "going away" (1001).
+  void close_all();
 
   void offered(std::string_view org_id, std::string_view user_id, OfferedCall call);
   // The call is no longer offered to anyone; returns the agents it was offered to.

@@ -68,6 +68,8 @@ class App {
   void set_ready(bool ready) { ready_ = ready; }
   // SIGHUP: settings that can change while serving.
   void reload(const Config& config) { config_ = config; }
+  // Graceful stop: agents' streams are told the server is going away.
+  void close_agent_streams() { agents_.close_all(); }
   // Wiring from the daemon: the provider REST client, and a way to run something later on the loop.
   using Scheduler = std::function<void(std::chrono::milliseconds, std::function<void()>)>;
   void set_outbound(outbound::HttpClient* http, Scheduler schedule) {

@@ -91,12 +91,14 @@ class WebSocketSession : public WebSocketChannel, public std::enable_shared_from
     if (accepted_ && outbox_.size() == 1) write_next();
   }
 
-  void close() override {
-    if (closed_) return;
-    ws_.async_close(websocket::close_code::normal, [self = shared_from_this()](beast::error_code) { self->finish(); });
-  }
+  void close() override { close_with(websocket::close_code::normal); }
+  void close_going_away() override { close_with(websocket::close_code::going_away); }
 
  private:
+  void close_with(websocket::close_code code) {
+    if (closed_) return;
+    ws_.async_close(code, [self = shared_from_this()](beast::error_code) { self->finish(); });
+  }
   void read() {
     ws_.async_read(buffer_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
       if (ec) return self->finish();
@@ -345,6 +347,7 @@ void HttpServer::stop() {
 }
 
 std::size_t HttpServer::open_connections() const { return impl_->sessions.size(); }
+std::size_t HttpServer::open_websockets() const { return impl_->websockets; }
 
 void HttpServer::set_limits(const HttpLimits& limits) { impl_->limits = limits; }
 

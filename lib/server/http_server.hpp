@@ -33,7 +33,8 @@ class HttpServer {
   void start();
   // Graceful stop: no new connections; idle connections close now, busy ones after their reply.
   void stop();
-  std::size_t open_connections() const;
+  std::size_t open_connections() const;  // HTTP sessions (requests may be in flight)
+  std::size_t open_websockets() const;
   // Limits apply to requests read from now on (SIGHUP reload).
   void set_limits(const HttpLimits& limits);
 

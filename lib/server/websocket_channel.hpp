@@ -19,6 +19,8 @@ class WebSocketChannel {
   // Queued and sent in order; dropped once the connection is closed.
   virtual void send(std::string text) = 0;
   virtual void close() = 0;
+  // The server is going away (close code 1001): the client should reconnect elsewhere or later.
+  virtual void close_going_away() = 0;
 
   // Set by the app when it accepts the connection; called on the event-loop thread.
   std::function<void(std::string_view text)> on_message;

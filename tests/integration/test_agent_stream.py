@@ -2,6 +2,8 @@
 rung, and refusals — with a real WebSocket client (python3-websockets)."""
 import asyncio
 import json
+import signal
+import time
 import unittest
 
 import websockets
@@ -132,6 +134,29 @@ class AgentStreamTest(unittest.TestCase):
                         pass
                 self.assertEqual(cm.exception.status_code, status)
         asyncio.run(scenario())
+
+
+class GracefulStopTest(unittest.TestCase):
+    def test_sigterm_tells_connected_agents_the_server_is_going_away(self):
+        d = Daemon().start()
+        self.addCleanup(d.close)
+        key = d.api("POST", "/v1/keys", d.demo_admin_key, {"role": "agent", "user_id": "u_sato"})[1]["key"]
+
+        async def scenario():
+            async with websockets.connect("ws://127.0.0.1:%d/v1/agents/stream?key=%s" % (d.port, key)) as ws:
+                json.loads(await asyncio.wait_for(ws.recv(), 5))  # the snapshot
+                started = time.monotonic()
+                d.proc.send_signal(signal.SIGTERM)
+                with self.assertRaises(websockets.exceptions.ConnectionClosed) as closed:
+                    while True:
+                        await asyncio.wait_for(ws.recv(), 5)
+                self.assertEqual(closed.exception.code, 1001)
+                return started
+
+        started = asyncio.run(scenario())
+        self.assertEqual(d.proc.wait(10), 0)
+        # Well inside shutdown_timeout (10 s): the stop does not wait for agents to hang up.
+        self.assertLess(time.monotonic() - started, 3)
 
 
 if __name__ == "__main__":
