@@ -23,6 +23,7 @@
 #include "app/seed.hpp"
 #include "bench_support.hpp"
 #include "common/json_writer.hpp"
+#include "sim/target_process.hpp"
 
 extern char** environ;
 
@@ -220,39 +221,6 @@ Restart measure_restart(const std::string& name, const std::filesystem::path& di
   return r;
 }
 
-int free_port() {
-  int s = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof a;
-  ::bind(s, reinterpret_cast<sockaddr*>(&a), sizeof a);
-  ::getsockname(s, reinterpret_cast<sockaddr*>(&a), &len);
-  ::close(s);
-  return ntohs(a.sin_port);
-}
-
-// GET /readyz over a fresh connection: the HTTP status, or -1 while nothing listens.
-int readyz(int port) {
-  int s = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_port = htons(static_cast<std::uint16_t>(port));
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  timeval tv{1, 0};
-  ::setsockopt(s, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-  int status = -1;
-  if (::connect(s, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0) {
-    const char req[] = "GET /readyz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
-    char buf[64] = {};
-    if (::write(s, req, sizeof req - 1) == static_cast<ssize_t>(sizeof req - 1) && ::read(s, buf, sizeof buf - 1) > 12) {
-      status = std::atoi(buf + 9);  // "HTTP/1.1 200 OK"
-    }
-  }
-  ::close(s);
-  return status;
-}
-
 struct DaemonRun {
   double ready_ms = 0;        // spawn → first 200 from /readyz
   double listening_ms = 0;    // spawn → first HTTP answer of any kind
@@ -263,7 +231,7 @@ struct DaemonRun {
 DaemonRun measure_daemon(const Options& o, const std::filesystem::path& data) {
   const auto home = data.parent_path() / (data.filename().string() + "-daemon-home");
   std::filesystem::create_directories(home);
-  const int port = free_port();
+  const int port = sim::free_port();
   const auto config = home / "callrouter.json";
   write_file(config, fmt::format(R"({{
   "listen": {{"address": "127.0.0.1", "port": {0}}},
@@ -293,7 +261,7 @@ DaemonRun measure_daemon(const Options& o, const std::filesystem::path& data) {
   DaemonRun run;
   const auto deadline = t0 + std::chrono::minutes(10);
   for (;;) {
-    int status = readyz(port);
+    int status = sim::http_get_status(port, "/readyz");
     if (status > 0 && run.listening_ms == 0) run.listening_ms = ms_since(t0);
     if (status == 200) {
       run.ready_ms = ms_since(t0);
