@@ -5,6 +5,7 @@
 
 #include <algorithm>
 
+#include "api/body_fields.hpp"
 #include "app/api_support.hpp"
 #include "app/app.hpp"
 #include "common/identifiers.hpp"
@@ -12,6 +13,8 @@
 #include "store/config_records.hpp"
 
 namespace callrouter::app {
+
+using api::parse_fields;
 
 using server::HttpRequest;
 using server::HttpResponse;
@@ -22,38 +25,6 @@ namespace {
 
 bool all_hex(std::string_view s) {
   return std::all_of(s.begin(), s.end(), [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
-}
-
-// A JSON object body with only known string fields; errors name the field.
-struct BodyFields {
-  std::vector<std::pair<std::string, std::string>> values;
-  std::string_view get(std::string_view name) const {
-    for (const auto& [k, v] : values) {
-      if (k == name) return v;
-    }
-    return {};
-  }
-  bool has(std::string_view name) const {
-    return std::any_of(values.begin(), values.end(), [&](const auto& kv) { return kv.first == name; });
-  }
-};
-
-Expected<BodyFields> parse_fields(std::string_view body, std::initializer_list<std::string_view> allowed) {
-  simdjson::dom::parser parser;
-  simdjson::dom::object o;
-  if (parser.parse(body.data(), body.size()).get(o)) return unexpected(std::string("body must be a JSON object"));
-  BodyFields fields;
-  for (auto [k, v] : o) {
-    if (std::find(allowed.begin(), allowed.end(), k) == allowed.end()) {
-      return unexpected(fmt::format("field '{}': unknown field", k));
-    }
-    std::string_view s;
-    if (v.is_null()) continue;
-    if (v.get(s)) return unexpected(fmt::format("field '{}': must be a string", k));
-    if (s.size() > 256) return unexpected(fmt::format("field '{}': longer than 256 bytes", k));
-    fields.values.emplace_back(std::string(k), std::string(s));
-  }
-  return fields;
 }
 
 std::string org_json(const engine::Org& org) {
@@ -108,7 +79,7 @@ void App::create_org(HttpRequest&& request, const Principal&, Reply reply) {
   // Visible at once so a second request in the same loop turn sees the conflict; undone if the
   // write fails (the journal then refuses everything built on it).
   directory_.put_org(org);
-  journal_.commit({store::put_org(org)}, [this, org, reply = std::move(reply)](bool durable) {
+  commit_.submit({store::put_org(org)}, [this, org, reply = std::move(reply)](bool durable) {
     if (!durable) {
       directory_.erase_org(org.id);
       return reply(json_error(503, "journal_unavailable", "the org could not be stored; retry"));
@@ -145,7 +116,7 @@ void App::create_key(HttpRequest&& request, const Principal& who, Reply reply) {
   }
   auto issued = auth::issue_key(org_id, *role, user_id, clock_());
   directory_.put_key(issued.key);
-  journal_.commit({store::put_key(issued.key)}, [this, issued, reply = std::move(reply)](bool durable) {
+  commit_.submit({store::put_key(issued.key)}, [this, issued, reply = std::move(reply)](bool durable) {
     if (!durable) {
       directory_.erase_key(issued.key.id);
       return reply(json_error(503, "journal_unavailable", "the key could not be stored; retry"));
@@ -178,7 +149,7 @@ void App::revoke_key(std::string_view id, const Principal& who, Reply reply) {
   auto revoked = before;
   revoked.revoked = true;
   directory_.put_key(revoked);
-  journal_.commit({store::put_key(revoked)}, [this, before, revoked, reply = std::move(reply)](bool durable) {
+  commit_.submit({store::put_key(revoked)}, [this, before, revoked, reply = std::move(reply)](bool durable) {
     if (!durable) {
       directory_.put_key(before);
       return reply(json_error(503, "journal_unavailable", "the key could not be revoked; retry"));
@@ -211,35 +182,9 @@ void App::get_call(std::string_view sid, const Principal& who, Reply reply) {
     return a.at != b.at ? a.at < b.at : a.seq < b.seq;
   });
   const auto& r = *record;
-  auto time_or_null = [](JsonWriter& w, std::string_view k, const std::optional<Timestamp>& t) {
-    w.key(k);
-    if (t) {
-      w.value(format_rfc3339(*t));
-    } else {
-      w.null();
-    }
-  };
   JsonWriter w;
-  w.begin_object()
-      .field("sid", r.sid)
-      .field("direction", r.direction)
-      .field("from", r.from)
-      .field("to", r.to)
-      .field("status", r.status);
-  string_or_null(w, "disposition", r.disposition);
-  string_or_null(w, "user_id", r.user_id);
-  string_or_null(w, "flow_id", r.flow_id);
-  w.field("started_at", format_rfc3339(r.started_at));
-  time_or_null(w, "answered_at", r.answered_at);
-  time_or_null(w, "ended_at", r.ended_at);
-  w.key("duration_s");
-  if (r.duration_s) {
-    w.value(*r.duration_s);
-  } else {
-    w.null();
-  }
-  w.field("charge_micro", r.charge_micro);
-  if (!r.caller_id.empty()) w.field("caller_id", r.caller_id).field("time_limit_s", r.time_limit_s);
+  w.begin_object();
+  engine::write_call_fields(w, r);
   w.key("flow_path").begin_array();
   for (const auto& s : r.flow_path) w.value(s);
   w.end_array();

@@ -3,6 +3,7 @@
 #include <simdjson.h>
 #include <spdlog/spdlog.h>
 
+#include "api/body_fields.hpp"
 #include "app/api_support.hpp"
 #include "app/app.hpp"
 #include "common/identifiers.hpp"
@@ -77,7 +78,7 @@ void App::store_flow(engine::FlowEntry updated, const engine::FlowEntry* before,
   if (before != nullptr) previous = *before;
   auto op = store::put_flow(updated);
   directory_.put_flow(updated);
-  journal_.commit({std::move(op)}, [this, updated = std::move(updated), previous = std::move(previous),
+  commit_.submit({std::move(op)}, [this, updated = std::move(updated), previous = std::move(previous),
                                     reply = std::move(reply), answer = std::move(answer)](bool durable) {
     if (!durable) {
       if (previous) directory_.put_flow(*previous);
@@ -96,6 +97,41 @@ void App::list_flows(const Principal& who, Reply reply) {
   });
   w.end_array().end_object();
   reply(json_answer(200, w.take()));
+}
+
+void App::create_flow(HttpRequest&& request, const Principal& who, Reply reply) {
+  auto body = api::parse_fields(request.body, {"id", "name", "description"}, flow::kMaxTextBytes);
+  if (!body) return reply(json_error(400, "invalid_request", body.error()));
+  std::string id(body->get("id"));
+  if (!body->has("id")) {
+    // The first free "flow-N": short, and readable in numbers' and calls' flow_id.
+    std::uint64_t flows = 0;
+    directory_.for_each_flow(who.org_id, [&](const engine::FlowEntry&) { ++flows; });
+    for (std::uint64_t n = flows + 1;; ++n) {
+      id = fmt::format("flow-{}", n);
+      if (directory_.flow(who.org_id, id) == nullptr) break;
+    }
+  }
+  if (!is_valid_id(id)) return reply(json_error(400, "invalid_request", "field 'id': flow ids match [a-z0-9_-]{1,64}"));
+  const auto* before = directory_.flow(who.org_id, id);
+  if (before != nullptr && !before->deleted) return reply(json_error(409, "conflict", fmt::format("flow '{}' exists", id)));
+  engine::FlowEntry created;
+  created.id = id;
+  created.org_id = who.org_id;
+  created.name = std::string(body->get("name"));
+  created.description = std::string(body->get("description"));
+  created.enabled = true;
+  if (before != nullptr) created.versions = before->versions;  // calls on a deleted flow's versions may still run
+  // The empty draft a designer starts from: it saves, but publishing asks for states.
+  JsonWriter draft;
+  draft.begin_object().field("name", created.name).field("description", created.description);
+  draft.key("states").begin_array().end_array().end_object();
+  created.draft_json = draft.take();
+  store_flow(std::move(created), before, std::move(reply), [this](const engine::FlowEntry& f) {
+    JsonWriter w;
+    write_flow(w, f, directory_);
+    return json_answer(201, w.take());
+  });
 }
 
 void App::get_flow(std::string_view id, const Principal& who, Reply reply) {
@@ -231,7 +267,7 @@ void App::set_number_flow(std::string_view segment, HttpRequest&& request, const
   auto updated = before;
   updated.flow_id = flow_id;
   directory_.put_number(updated);
-  journal_.commit({store::put_number(updated)}, [this, before, updated, reply = std::move(reply)](bool durable) {
+  commit_.submit({store::put_number(updated)}, [this, before, updated, reply = std::move(reply)](bool durable) {
     if (!durable) {
       directory_.put_number(before);
       return reply(json_error(503, "journal_unavailable", "the number could not be updated; retry"));

@@ -191,13 +191,13 @@ void App::purchase_number(const std::string& org_id, const std::string& number, 
     store::WriteSet ops{store::put_number(entry)};
     auto ticket = wallets_.stage(*decision, ops);
     stage_billing_events(*decision, ops);
-    journal_.commit(std::move(ops), [this, ticket, entry, reply = std::move(reply)](bool durable) {
+    commit_.submit(std::move(ops), [this, ticket, entry, reply = std::move(reply)](bool durable) {
       wallets_.settle(ticket, durable);
       if (!durable) {
         directory_.erase_number(entry.number);
         spdlog::error("number {} bought for org {} but not recorded (journal refused): releasing it", entry.number, entry.org_id);
         release_at_provider(entry.org_id, entry.provider_sid, [](bool) {});
-        return reply(json_error(503, "not_recorded", "the journal could not record the purchase; retry"));
+        return reply(json_error(503, "journal_unavailable", "the journal could not record the purchase; retry"));
       }
       JsonWriter w;
       write_number(w, entry);
@@ -226,10 +226,10 @@ void App::release_number(std::string_view segment, const Principal& who, Reply r
   release_at_provider(entry.org_id, entry.provider_sid, [this, entry, reply = std::move(reply)](bool released) {
     if (!released) return reply(json_error(502, "provider_error", "the provider did not release the number; retry"));
     directory_.erase_number(entry.number);
-    journal_.commit({store::erase_number(entry)}, [this, entry, reply = std::move(reply)](bool durable) {
+    commit_.submit({store::erase_number(entry)}, [this, entry, reply = std::move(reply)](bool durable) {
       if (!durable) {
         directory_.put_number(entry);
-        return reply(json_error(503, "not_recorded", "the journal could not record the release; retry"));
+        return reply(json_error(503, "journal_unavailable", "the journal could not record the release; retry"));
       }
       server::HttpResponse r;
       r.status = 204;
@@ -278,7 +278,7 @@ void App::charge_number_fees() {
     auto ticket = wallets_.stage(total, ops);
     stage_billing_events(total, ops);
     fees_in_flight_.insert(n.number);
-    journal_.commit(std::move(ops), [this, ticket, before, n](bool durable) {
+    commit_.submit(std::move(ops), [this, ticket, before, n](bool durable) {
       wallets_.settle(ticket, durable);
       fees_in_flight_.erase(n.number);
       if (!durable) {

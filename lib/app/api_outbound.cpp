@@ -101,13 +101,13 @@ void App::click_to_call(HttpRequest&& request, const Principal& who, Reply reply
       spdlog::warn("outbound call {}: the wallet changed while the call was placed; its time limit still applies", record.sid);
     }
     engine::CallEvent event{"created", 0, "queued", record.started_at};
-    store::WriteSet ops;
-    auto ticket = calls_.stage(record, &event, ops);
-    journal_.commit(std::move(ops), [this, ticket, record, reply = std::move(reply)](bool durable) {
+    runtime::Change change;
+    auto ticket = calls_.stage(record, &event, change);
+    commit_.submit(std::move(change), [this, ticket, record, reply = std::move(reply)](bool durable) {
       calls_.settle(ticket, durable);
       if (!durable) {
         wallets_.reservations(record.org_id).release(record.sid);
-        return reply(json_error(503, "not_recorded", "the call was placed but could not be recorded"));
+        return reply(json_error(503, "journal_unavailable", "the call was placed but could not be recorded"));
       }
       JsonWriter w;
       w.begin_object().field("sid", record.sid).field("time_limit_s", record.time_limit_s).field("to", record.to);

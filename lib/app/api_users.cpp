@@ -214,7 +214,7 @@ void App::save_user(std::string_view id, HttpRequest&& request, const Principal&
   for (const auto& g : changed_groups) previous_groups.push_back(*directory_.group(who.org_id, g.id));
   directory_.put_user(u);
   for (const auto& g : changed_groups) directory_.put_group(g);
-  journal_.commit(std::move(ops), [this, u, previous, previous_groups, creating, reply = std::move(reply)](bool durable) {
+  commit_.submit(std::move(ops), [this, u, previous, previous_groups, creating, reply = std::move(reply)](bool durable) {
     if (!durable) {
       if (previous) {
         directory_.put_user(*previous);
@@ -268,7 +268,7 @@ void App::delete_user(std::string_view id, const Principal& who, Reply reply) {
     directory_.put_group(g);
   }
   directory_.erase_user(who.org_id, before.id);
-  journal_.commit(std::move(ops), [this, before, previous_groups, revoked_keys, reply = std::move(reply)](bool durable) {
+  commit_.submit(std::move(ops), [this, before, previous_groups, revoked_keys, reply = std::move(reply)](bool durable) {
     if (!durable) {
       directory_.put_user(before);
       for (const auto& g : previous_groups) directory_.put_group(g);
@@ -314,7 +314,7 @@ void App::change_presence(std::string_view org_id, std::string_view user_id, std
   auto updated = before;
   updated.presence = std::string(presence);
   directory_.put_user(updated);
-  journal_.commit({store::put_user(updated)}, [this, before, updated, done = std::move(done)](bool durable) {
+  commit_.submit({store::put_user(updated)}, [this, before, updated, done = std::move(done)](bool durable) {
     if (!durable) {
       directory_.put_user(before);
       return done(nullptr, json_error(503, "journal_unavailable", "presence could not be stored; retry"));
@@ -395,7 +395,7 @@ void App::save_group(std::string_view id, HttpRequest&& request, const Principal
   std::optional<engine::TelephonyGroup> previous;
   if (before) previous = *before;
   directory_.put_group(g);
-  journal_.commit({store::put_group(g)}, [this, g, previous, creating, reply = std::move(reply)](bool durable) {
+  commit_.submit({store::put_group(g)}, [this, g, previous, creating, reply = std::move(reply)](bool durable) {
     if (!durable) {
       if (previous) {
         directory_.put_group(*previous);
@@ -420,7 +420,7 @@ void App::delete_group(std::string_view id, const Principal& who, Reply reply) {
   }
   auto before = *g;
   directory_.erase_group(who.org_id, before.id);
-  journal_.commit({{store::Cf::config, store::make_key({who.org_id, "group", before.id}), "", true}},
+  commit_.submit({{store::Cf::config, store::make_key({who.org_id, "group", before.id}), "", true}},
                   [this, before, reply = std::move(reply)](bool durable) {
                     if (!durable) {
                       directory_.put_group(before);

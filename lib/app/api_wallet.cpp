@@ -44,10 +44,10 @@ void App::commit_wallet(std::string_view org_id, const billing::WalletDecision& 
                         std::function<server::HttpResponse()> answer, Reply reply) {
   auto ticket = wallets_.stage(decision, ops);
   stage_billing_events(decision, ops);
-  journal_.commit(std::move(ops), [this, ticket, org = std::string(org_id), answer = std::move(answer),
+  commit_.submit(std::move(ops), [this, ticket, org = std::string(org_id), answer = std::move(answer),
                                    reply = std::move(reply)](bool durable) {
     wallets_.settle(ticket, durable);
-    if (!durable) return reply(json_error(503, "not_recorded", "the journal could not record the change; retry"));
+    if (!durable) return reply(json_error(503, "journal_unavailable", "the journal could not record the change; retry"));
     reply(answer());
   });
 }
@@ -125,9 +125,9 @@ void App::set_auto_recharge(HttpRequest&& request, const Principal& who, Reply r
   if (!updated) return reply(json_error(400, "invalid_settings", updated.error().message));
   store::WriteSet ops;
   auto ticket = wallets_.stage(*updated, ops);
-  journal_.commit(std::move(ops), [this, ticket, org = who.org_id, reply = std::move(reply)](bool durable) {
+  commit_.submit(std::move(ops), [this, ticket, org = who.org_id, reply = std::move(reply)](bool durable) {
     wallets_.settle(ticket, durable);
-    if (!durable) return reply(json_error(503, "not_recorded", "the journal could not record the change; retry"));
+    if (!durable) return reply(json_error(503, "journal_unavailable", "the journal could not record the change; retry"));
     reply(json_answer(200, billing::wallet_api_json(wallets_.wallet(org), wallets_.reserved_micro(org))));
   });
 }

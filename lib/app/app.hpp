@@ -22,9 +22,11 @@
 #include "config/config.hpp"
 #include "engine/call_flow.hpp"
 #include "engine/directory.hpp"
+#include "events/event_log.hpp"
 #include "flow/call_action.hpp"
 #include "flow/compiled_flow.hpp"
 #include "provider/twilio/form.hpp"
+#include "runtime/commit_path.hpp"
 #include "server/http_message.hpp"
 #include "server/websocket_channel.hpp"
 #include "store/journal.hpp"
@@ -45,6 +47,7 @@ struct Principal {
 struct LoadedState {
   engine::Directory directory;
   std::vector<engine::CallRecord> live_calls;
+  std::vector<std::pair<std::string, std::uint64_t>> last_event_seqs;  // per org
 };
 Expected<LoadedState> load_state(const store::Journal& journal);
 
@@ -77,6 +80,8 @@ class App {
     schedule_ = std::move(schedule);
   }
   const engine::Directory& directory() const { return directory_; }
+  // The committed call events: consumers subscribe here (in order, once each, after durable).
+  events::EventLog& events() { return events_; }
   // The rate card (null: billing off). Set at start and on SIGHUP by the daemon.
   void set_rate_card(std::shared_ptr<const billing::RateCard> rates) { rates_ = std::move(rates); }
 
@@ -95,6 +100,9 @@ class App {
   void get_call(std::string_view sid, const Principal& who, server::Reply reply);
   void backup(server::HttpRequest&& request, server::Reply reply);
   void list_flows(const Principal& who, server::Reply reply);
+  void create_flow(server::HttpRequest&& request, const Principal& who, server::Reply reply);
+  // GET /v1/events: the org's committed call events after `after`, oldest first (change feed).
+  void list_events(std::string_view after, std::string_view limit, const Principal& who, server::Reply reply);
   void get_flow(std::string_view id, const Principal& who, server::Reply reply);
   void save_draft(std::string_view id, server::HttpRequest&& request, const Principal& who, server::Reply reply);
   void publish_flow(std::string_view id, const Principal& who, server::Reply reply);
@@ -153,7 +161,7 @@ class App {
   // Replays a stored answer for a retried request; true when it did.
   bool replay_if_seen(const server::HttpRequest& request, const engine::Org& org, server::Reply& reply);
   // Commits `ops` and replies `answer` once durable (503 if the journal refused).
-  void commit_and_reply(store::WriteSet ops, CallBook::Ticket ticket, StoredAnswer answer, server::Reply reply,
+  void commit_and_reply(runtime::Change change, CallBook::Ticket ticket, StoredAnswer answer, server::Reply reply,
                         std::optional<WalletBook::Ticket> wallet_ticket = std::nullopt);
 
   flow::FlowReferences references(std::string_view org_id) const;
@@ -246,6 +254,9 @@ class App {
 
   Config config_;
   store::Journal& journal_;
+  events::EventLog events_;
+  runtime::CommitPath commit_{journal_, events_};  // every state change is submitted here
+  engine::StringMap<std::uint64_t> event_counts_;  // by type, for /metrics
   engine::Directory directory_;
   CallBook calls_;
   AgentHub agents_;

@@ -2,6 +2,7 @@
 
 #include <charconv>
 
+#include "events/call_events.hpp"
 #include "store/config_records.hpp"
 
 namespace callrouter::app {
@@ -49,12 +50,23 @@ std::optional<StoredAnswer> CallBook::find_answer(std::string_view org_id, std::
 }
 
 CallBook::Ticket CallBook::stage(const engine::CallRecord& record, const engine::CallEvent* event,
-                                 store::WriteSet& ops, std::optional<bool> exists) {
+                                 runtime::Change& change, std::optional<bool> exists) {
   const Ticket ticket = next_ticket_++;
+  auto& ops = change.records;
   auto key = store::call_key(record.org_id, record.sid);
-  const bool known = exists ? *exists
-                            : pending_.contains(key) || live_.contains(key) ||
-                                  journal_.get(store::Cf::calls, key).has_value();
+  // The record as it stands: unsettled writes first, then live calls; a call on record in
+  // neither has ended (only its charges still change), so it is read from the journal.
+  std::optional<engine::CallRecord> before;
+  if (auto it = pending_.find(key); it != pending_.end()) {
+    before = it->second.record;
+  } else if (auto live = live_.find(key); live != live_.end()) {
+    before = live->second;
+  } else if (exists.value_or(true)) {
+    before = find(record.org_id, record.sid);
+  }
+  const bool known = before.has_value() || exists.value_or(false);
+  const auto now = event != nullptr ? event->at : record.ended_at.value_or(record.started_at);
+  for (auto& e : events::call_events(before ? &*before : nullptr, record, now)) change.events.push_back(std::move(e));
   ops.push_back({store::Cf::calls, key, store::encode_value(engine::to_json(record))});
   if (!known) {
     ops.push_back({store::Cf::calls_by_time, store::call_time_key(record.org_id, record.started_at, record.sid), ""});

@@ -10,6 +10,7 @@
 
 #include "engine/call_record.hpp"
 #include "engine/directory.hpp"
+#include "runtime/commit_path.hpp"
 #include "store/journal.hpp"
 
 namespace callrouter::app {
@@ -31,10 +32,11 @@ class CallBook {
   std::optional<engine::CallRecord> find(std::string_view org_id, std::string_view sid) const;
   std::optional<StoredAnswer> find_answer(std::string_view org_id, std::string_view kind, std::string_view id) const;
 
-  // Adds the writes for a changed call (and its new event, and the answer to replay) to `ops`,
-  // and shows them to later lookups until settle() says whether they reached the disk.
+  // Adds the writes for a changed call (and its timeline entry) to `change`, with the committed
+  // call events the change makes (events::call_events of the record before and after), and shows
+  // them to later lookups until settle() says whether they reached the disk.
   // `exists`: whether the caller already knows the call is on record (saves a journal lookup).
-  Ticket stage(const engine::CallRecord& record, const engine::CallEvent* event, store::WriteSet& ops,
+  Ticket stage(const engine::CallRecord& record, const engine::CallEvent* event, runtime::Change& change,
                std::optional<bool> exists = std::nullopt);
   Ticket stage_answer(std::string_view org_id, std::string_view kind, std::string_view id,
                       const StoredAnswer& answer, store::WriteSet& ops, Ticket ticket = 0);

@@ -58,7 +58,7 @@ void App::request_caller_id(std::string_view user_id, HttpRequest&& request, con
     auto updated = *current;
     updated.custom_caller_ids[e164] = "pending";
     save_caller_ids(updated, [e164, code = std::string(code), reply = std::move(reply)](bool durable) {
-      if (!durable) return reply(json_error(503, "not_recorded", "the journal could not record the request; retry"));
+      if (!durable) return reply(json_error(503, "journal_unavailable", "the journal could not record the request; retry"));
       JsonWriter w;
       w.begin_object().field("number", e164).field("status", "pending").field("validation_code", code).end_object();
       reply(json_answer(202, w.take()));
@@ -70,7 +70,7 @@ void App::save_caller_ids(const engine::TelephonyUser& updated, std::function<vo
   const auto* before_ptr = directory_.user(updated.org_id, updated.id);
   auto before = before_ptr ? std::optional<engine::TelephonyUser>(*before_ptr) : std::nullopt;
   directory_.put_user(updated);
-  journal_.commit({store::put_user(updated)}, [this, before, updated, done = std::move(done)](bool durable) {
+  commit_.submit({store::put_user(updated)}, [this, before, updated, done = std::move(done)](bool durable) {
     if (!durable && before) directory_.put_user(*before);
     done(durable);
   });

@@ -85,14 +85,14 @@ void App::redirect_to_agents(engine::CallRecord record, const flow::AssignReques
   auto twiml = twilio::render_twiml(actions, config_.public_base_url, org->id + ":");
   announce_offers(record, actions);
   engine::CallEvent event{"dequeue", static_cast<std::int64_t>(record.flow_path.size()), "redirected", clock_()};
-  store::WriteSet ops;
-  auto ticket = calls_.stage(record, &event, ops);
+  runtime::Change change;
+  auto ticket = calls_.stage(record, &event, change);
   // Puts the caller back where they were (same place in line) when the move did not happen.
   auto back_in_line = [this, queued, caller](std::string_view outcome) {
     agents_cancelled(queued.org_id, end_offers(queued.org_id, queued.sid, outcome), "");
-    store::WriteSet undo;
+    runtime::Change undo;
     auto t = calls_.stage(queued, nullptr, undo);
-    journal_.commit(std::move(undo), [this, t, queued, caller](bool durable) {
+    commit_.submit(std::move(undo), [this, t, queued, caller](bool durable) {
       calls_.settle(t, durable);
       if (durable && queues_[queued.org_id].restore(caller)) ++queue_stats_.entered;
     });
@@ -100,7 +100,7 @@ void App::redirect_to_agents(engine::CallRecord record, const flow::AssignReques
   auto moving_key = store::make_key({record.org_id, record.sid});
   moving_.insert(moving_key);
   // Durable first (the call is the agent's now), then the provider is asked to move it.
-  journal_.commit(std::move(ops), [this, ticket, record, back_in_line, moving_key, twiml = std::move(twiml),
+  commit_.submit(std::move(change), [this, ticket, record, back_in_line, moving_key, twiml = std::move(twiml),
                                    account = org->account_sid, token = org->auth_token](bool durable) {
     calls_.settle(ticket, durable);
     if (!durable) {

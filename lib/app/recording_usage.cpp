@@ -113,9 +113,9 @@ void App::delete_recording(std::string_view recording_sid, const Principal& who,
     if (freed && freed->applied) wallet.recording = freed->usage;
     auto ticket = wallets_.stage(wallet, ops);
     if (freed && freed->applied) wallets_.stage_ref(org_id, freed->ref, ops, ticket);
-    journal_.commit(std::move(ops), [this, ticket, reply = std::move(reply)](bool durable) {
+    commit_.submit(std::move(ops), [this, ticket, reply = std::move(reply)](bool durable) {
       wallets_.settle(ticket, durable);
-      if (!durable) return reply(server::json_error(503, "not_recorded", "the journal could not record the deletion; retry"));
+      if (!durable) return reply(server::json_error(503, "journal_unavailable", "the journal could not record the deletion; retry"));
       server::HttpResponse done;
       done.status = 204;
       reply(std::move(done));

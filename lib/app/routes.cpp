@@ -1,12 +1,14 @@
 // The route table: which method and path reach which handler, and who may call it.
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <array>
 
 #include "app/app.hpp"
 #include "ops/metrics.hpp"
 #include "provider/twilio/form.hpp"
 #include "store/config_records.hpp"
+#include "store/event_records.hpp"
 
 namespace callrouter::app {
 
@@ -95,6 +97,8 @@ constexpr std::array kRoutes{
     Route{"DELETE", "/v1/keys/{}", Access::any_key, CR_HANDLER { (void)r; app.revoke_key(p[0], *who, std::move(reply)); }},
     Route{"GET", "/v1/calls/{}", Access::any_key, CR_HANDLER { (void)r; app.get_call(p[0], *who, std::move(reply)); }},
     Route{"GET", "/v1/flows", Access::admin, CR_HANDLER { (void)r, (void)p; app.list_flows(*who, std::move(reply)); }},
+    Route{"POST", "/v1/flows", Access::admin, CR_HANDLER { (void)p; app.create_flow(std::move(r), *who, std::move(reply)); }},
+    Route{"GET", "/v1/events", Access::admin, CR_HANDLER { (void)p; app.list_events(query_param(r, "after"), query_param(r, "limit"), *who, std::move(reply)); }},
     Route{"GET", "/v1/flows/{}", Access::admin, CR_HANDLER { (void)r; app.get_flow(p[0], *who, std::move(reply)); }},
     Route{"DELETE", "/v1/flows/{}", Access::admin, CR_HANDLER { (void)r; app.delete_flow(p[0], *who, std::move(reply)); }},
     Route{"PUT", "/v1/flows/{}/draft", Access::admin, CR_HANDLER { app.save_draft(p[0], std::move(r), *who, std::move(reply)); }},
@@ -150,6 +154,12 @@ HttpResponse App::metrics_text() {
   metrics_.set_counter("callrouter_queue_assigned_total", "Queued callers moved to an agent", static_cast<double>(queue_stats_.assigned));
   metrics_.set_counter("callrouter_queue_abandoned_total", "Queued callers who hung up", static_cast<double>(queue_stats_.abandoned));
   metrics_.set_counter("callrouter_queue_left_total", "Queued callers who left by timeout, exit or error", static_cast<double>(queue_stats_.left));
+  for (const auto& [type, n] : event_counts_) {
+    // One family per type keeps the metrics API label-free: call.ended -> callrouter_events_call_ended_total.
+    std::string name = "callrouter_events_" + type + "_total";
+    std::replace(name.begin(), name.end(), '.', '_');
+    metrics_.set_counter(name, "Committed call events of this type", static_cast<double>(n));
+  }
   return text(200, "text/plain; version=0.0.4", metrics_.render());
 }
 
@@ -207,10 +217,13 @@ App::App(Config config, store::Journal& journal, ops::HttpMetrics& metrics, std:
       calls_(journal),
       metrics_(metrics),
       system_key_(std::move(system_key)),
-      clock_(std::move(clock)) {}
+      clock_(std::move(clock)) {
+  events_.subscribe([this](const events::Event& e) { ++event_counts_[e.type]; });
+}
 
 void App::load(LoadedState state) {
   directory_ = std::move(state.directory);
+  for (const auto& [org, seq] : state.last_event_seqs) events_.restore(org, seq);
   std::sort(state.live_calls.begin(), state.live_calls.end(),
             [](const auto& a, const auto& b) { return a.started_at < b.started_at; });
   for (auto& call : state.live_calls) {
@@ -226,7 +239,10 @@ void App::load(LoadedState state) {
 Expected<LoadedState> load_state(const store::Journal& journal) {
   auto directory = store::load_directory(journal);
   if (!directory) return unexpected(directory.error());
-  LoadedState state{std::move(*directory), {}};
+  LoadedState state{std::move(*directory), {}, {}};
+  state.directory.for_each_org([&](const engine::Org& org) {
+    state.last_event_seqs.emplace_back(org.id, store::last_event_seq(journal, org.id));
+  });
   std::string error;
   journal.scan_prefix(store::Cf::live_calls, "", [&](std::string_view key, std::string_view) {
     auto stored = journal.get(store::Cf::calls, key);

@@ -72,13 +72,14 @@ void App::twilio_recording_status(HttpRequest&& request, Reply reply) {
     return reply(json_error(400, "bad_request", "CallSid and RecordingSid are required"));
   }
   StoredAnswer answer{200, "application/json", R"({"status":"recorded"})"};
-  store::WriteSet ops;
+  runtime::Change change;
+  auto& ops = change.records;
   auto wallet_ticket = count_recording(org.id, form, ops);
   auto call = calls_.find(org.id, *sid);
   if (!call) {
     // A recording of a call we never saw: its length still counts (the provider stores it).
     if (!wallet_ticket) return reply(to_response(answer));
-    journal_.commit(std::move(ops), [this, wallet_ticket, answer, reply = std::move(reply)](bool durable) {
+    commit_.submit(std::move(change), [this, wallet_ticket, answer, reply = std::move(reply)](bool durable) {
       wallets_.settle(*wallet_ticket, durable);
       reply(durable ? to_response(answer) : json_error(503, "journal_unavailable", "not recorded; retry"));
     });
@@ -86,8 +87,8 @@ void App::twilio_recording_status(HttpRequest&& request, Reply reply) {
   }
   engine::CallEvent event{"recording_status", static_cast<std::int64_t>(call->flow_path.size()),
                           std::string(form.get("RecordingStatus").value_or("")), clock_()};
-  auto ticket = calls_.stage(*call, &event, ops);
-  commit_and_reply(std::move(ops), ticket, std::move(answer), std::move(reply), wallet_ticket);
+  auto ticket = calls_.stage(*call, &event, change);
+  commit_and_reply(std::move(change), ticket, std::move(answer), std::move(reply), wallet_ticket);
 }
 
 void App::twilio_callback(HttpRequest&& request, flow::Callback kind, Reply reply) {
@@ -131,11 +132,12 @@ void App::twilio_callback(HttpRequest&& request, flow::Callback kind, Reply repl
     StoredAnswer answer{200, "application/json", R"({"status":"recorded"})"};
     engine::CallEvent event{"recording_status", static_cast<std::int64_t>(record->flow_path.size()),
                             std::string(*form.get("RecordingStatus")), clock_()};
-    store::WriteSet ops;
+    runtime::Change change;
+    auto& ops = change.records;
     auto wallet_ticket = count_recording(org.id, form, ops);
-    auto ticket = calls_.stage(*record, &event, ops);
+    auto ticket = calls_.stage(*record, &event, change);
     calls_.stage_answer(org.id, kCallbackKind, callback_id + "/status", answer, ops, ticket);
-    return commit_and_reply(std::move(ops), ticket, std::move(answer), std::move(reply), wallet_ticket);
+    return commit_and_reply(std::move(change), ticket, std::move(answer), std::move(reply), wallet_ticket);
   }
 
   // A queue callback for a call we moved from that queue to an agent (waiting dial there now).
@@ -215,7 +217,8 @@ void App::twilio_callback(HttpRequest&& request, flow::Callback kind, Reply repl
   std::string outcome(kind == flow::Callback::gather ? event.digits : event.outcome);
   engine::CallEvent call_event{std::string(callback_name(kind)), static_cast<std::int64_t>(record->flow_path.size()),
                                outcome, now};
-  store::WriteSet ops;
+  runtime::Change change;
+  auto& ops = change.records;
   std::optional<WalletBook::Ticket> wallet_ticket;
   // A forward's outside leg is billed on its own, once (by DialCallSid), when its Dial ends.
   if (const auto* fwd = std::get_if<flow::ForwardState>(&compiled.states[static_cast<std::size_t>(at.state)].settings);
@@ -225,12 +228,12 @@ void App::twilio_callback(HttpRequest&& request, flow::Callback kind, Reply repl
       wallet_ticket = stage_forward_charge(updated, fwd->number, *leg, seconds, ops);
     }
   }
-  auto ticket = calls_.stage(updated, &call_event, ops);
+  auto ticket = calls_.stage(updated, &call_event, change);
   calls_.stage_answer(org.id, kCallbackKind, callback_id, answer, ops, ticket);
   if (auto token = request.header("i-twilio-idempotency-token"); !token.empty()) {
     calls_.stage_answer(org.id, kTokenKind, token, answer, ops, ticket);
   }
-  commit_and_reply(std::move(ops), ticket, std::move(answer), std::move(reply), wallet_ticket);
+  commit_and_reply(std::move(change), ticket, std::move(answer), std::move(reply), wallet_ticket);
 }
 
 }  // namespace callrouter::app

@@ -92,10 +92,10 @@ std::optional<App::TwilioRequest> App::accept_twilio(const HttpRequest& request,
   return verified;
 }
 
-void App::commit_and_reply(store::WriteSet ops, CallBook::Ticket ticket, StoredAnswer answer, Reply reply,
+void App::commit_and_reply(runtime::Change change, CallBook::Ticket ticket, StoredAnswer answer, Reply reply,
                            std::optional<WalletBook::Ticket> wallet_ticket) {
   // Acknowledged means durable: the answer goes out only once its records are on disk.
-  journal_.commit(std::move(ops), [this, ticket, wallet_ticket, answer = std::move(answer), reply = std::move(reply)](bool durable) {
+  commit_.submit(std::move(change), [this, ticket, wallet_ticket, answer = std::move(answer), reply = std::move(reply)](bool durable) {
     calls_.settle(ticket, durable);
     if (wallet_ticket) wallets_.settle(*wallet_ticket, durable);
     if (!durable) return reply(json_error(503, "journal_unavailable", "the call could not be recorded; retry"));
@@ -124,10 +124,11 @@ void App::twilio_voice(HttpRequest&& request, Reply reply) {
     // A click-to-call: the agent's softphone answered; now the customer is dialled.
     StoredAnswer answer{200, "text/xml", outbound_twiml(*known)};
     engine::CallEvent event{"voice", 0, std::string(form.get("CallStatus").value_or("in-progress")), now};
-    store::WriteSet ops;
-    auto ticket = calls_.stage(*known, &event, ops, true);
+    runtime::Change change;
+    auto& ops = change.records;
+    auto ticket = calls_.stage(*known, &event, change, true);
     calls_.stage_answer(org.id, kVoiceKind, known->sid, answer, ops, ticket);
-    return commit_and_reply(std::move(ops), ticket, std::move(answer), std::move(reply));
+    return commit_and_reply(std::move(change), ticket, std::move(answer), std::move(reply));
   }
   engine::InboundCall call{*call_sid, *from, *to, form.get("CallStatus").value_or("ringing"),
                           form.get("FromCountry").value_or("")};
@@ -149,13 +150,14 @@ void App::twilio_voice(HttpRequest&& request, Reply reply) {
   StoredAnswer answer{200, "text/xml", twilio::render_twiml(decision.actions, config_.public_base_url, org.id + ":")};
   announce_offers(record, decision.actions);
   engine::CallEvent event{"voice", 0, std::string(call.status), now};
-  store::WriteSet ops;
-  auto ticket = calls_.stage(record, &event, ops, known.has_value());
+  runtime::Change change;
+  auto& ops = change.records;
+  auto ticket = calls_.stage(record, &event, change, known.has_value());
   // Stored once, by CallSid: a retry (with or without its idempotency token) finds it there, so a
   // second copy under the token would only cost a journal record per call.
   calls_.stage_answer(org.id, kVoiceKind, record.sid, answer, ops, ticket);
   note_queued(record);
-  commit_and_reply(std::move(ops), ticket, std::move(answer), std::move(reply));
+  commit_and_reply(std::move(change), ticket, std::move(answer), std::move(reply));
 }
 
 void App::twilio_status(HttpRequest&& request, Reply reply) {
@@ -196,14 +198,15 @@ void App::twilio_status(HttpRequest&& request, Reply reply) {
     rung_.erase(store::make_key({org.id, update.record.sid}));
   }
 
-  store::WriteSet ops;
+  runtime::Change change;
+  auto& ops = change.records;
   // The charge (once, by its ref) rides in the batch with the record that shows it.
   auto wallet_ticket = update.record.terminal() ? stage_call_charge(update.record, ops) : std::nullopt;
-  auto ticket = calls_.stage(update.record, &update.event, ops);
+  auto ticket = calls_.stage(update.record, &update.event, change);
   if (auto token = request.header("i-twilio-idempotency-token"); !token.empty()) {
     calls_.stage_answer(org.id, kTokenKind, token, answer, ops, ticket);
   }
-  commit_and_reply(std::move(ops), ticket, std::move(answer), std::move(reply), wallet_ticket);
+  commit_and_reply(std::move(change), ticket, std::move(answer), std::move(reply), wallet_ticket);
 }
 
 void App::agent_leg_status(const engine::Org& org, const std::string& user_id, const twilio::Form& form, Reply reply) {
@@ -245,9 +248,9 @@ void App::agent_leg_status(const engine::Org& org, const std::string& user_id, c
     updated.user_id = user_id;
     if (!updated.answered_at) updated.answered_at = now;
     engine::CallEvent event{"agent", static_cast<std::int64_t>(updated.flow_path.size()), "answered:" + user_id, now};
-    store::WriteSet ops;
-    auto ticket = calls_.stage(updated, &event, ops);
-    return commit_and_reply(std::move(ops), ticket, std::move(answer), std::move(reply));
+    runtime::Change change;
+    auto ticket = calls_.stage(updated, &event, change);
+    return commit_and_reply(std::move(change), ticket, std::move(answer), std::move(reply));
   }
   if (engine::is_terminal_status(status) && parent->user_id == user_id) {
     if (auto it = connected_.find(store::make_key({org.id, parent->sid})); it != connected_.end()) {
@@ -276,12 +279,13 @@ void App::agent_leg_status(const engine::Org& org, const std::string& user_id, c
     auto leg_sid = form.get("CallSid");
     if (seconds && *seconds > 0 && leg_sid) {
       auto updated = *parent;
-      store::WriteSet ops;
+      runtime::Change change;
+      auto& ops = change.records;
       if (auto wallet_ticket = stage_leg_charge(updated, *leg_sid, *seconds, ops)) {
         engine::CallEvent event{"agent_leg", static_cast<std::int64_t>(updated.flow_path.size()),
                                 fmt::format("{}:{}s", user_id, *seconds), now};
-        auto ticket = calls_.stage(updated, &event, ops);
-        return commit_and_reply(std::move(ops), ticket, std::move(answer), std::move(reply), wallet_ticket);
+        auto ticket = calls_.stage(updated, &event, change);
+        return commit_and_reply(std::move(change), ticket, std::move(answer), std::move(reply), wallet_ticket);
       }
     }
   }

@@ -90,6 +90,24 @@ std::string to_json(const CallRecord& r) {
   return w.take();
 }
 
+void write_call_fields(JsonWriter& w, const CallRecord& r) {
+  w.field("sid", r.sid).field("direction", r.direction).field("from", r.from).field("to", r.to).field("status", r.status);
+  optional_string(w, "disposition", r.disposition);
+  optional_string(w, "user_id", r.user_id);
+  optional_string(w, "flow_id", r.flow_id);
+  w.field("started_at", format_rfc3339(r.started_at));
+  optional_time(w, "answered_at", r.answered_at);
+  optional_time(w, "ended_at", r.ended_at);
+  w.key("duration_s");
+  if (r.duration_s) {
+    w.value(*r.duration_s);
+  } else {
+    w.null();
+  }
+  w.field("charge_micro", r.charge_micro);
+  if (!r.caller_id.empty()) w.field("caller_id", r.caller_id).field("time_limit_s", r.time_limit_s);
+}
+
 Expected<CallRecord> call_record_from_json(std::string_view json) {
   simdjson::dom::parser parser;
   simdjson::dom::object o;

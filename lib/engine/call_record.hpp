@@ -10,6 +10,10 @@
 #include "common/expected.hpp"
 #include "common/time.hpp"
 
+namespace callrouter {
+class JsonWriter;
+}
+
 namespace callrouter::engine {
 
 struct CallRecord {
@@ -54,6 +58,9 @@ struct CallEvent {
 bool is_terminal_status(std::string_view status);
 
 std::string to_json(const CallRecord& record);
+// The DESIGN §4 call fields (sid … charge_micro, caller_id and time_limit_s when set), written
+// into an object the caller has opened: one writer for GET /v1/calls/{sid} and the call events.
+void write_call_fields(JsonWriter& w, const CallRecord& record);
 Expected<CallRecord> call_record_from_json(std::string_view json);
 std::string to_json(const CallEvent& event);
 Expected<CallEvent> call_event_from_json(std::string_view json);

@@ -35,7 +35,7 @@ class SpdlogRocksLogger : public rocksdb::Logger {
 };
 
 constexpr std::array<const char*, static_cast<std::size_t>(Cf::count_)> kCfNames{
-    "config", "calls", "calls_by_time", "call_events", "ledger", "idempotency", "outbox", "live_calls"};
+    "config", "calls", "calls_by_time", "call_events", "ledger", "idempotency", "outbox", "live_calls", "events"};
 
 }  // namespace
 
@@ -326,6 +326,21 @@ void Journal::scan_prefix(Cf cf, std::string_view prefix,
     auto v = it->value();
     if (!visit(key, std::string_view(v.data(), v.size()))) break;
   }
+}
+
+std::optional<std::string> Journal::last_key_with_prefix(Cf cf, std::string_view prefix) const {
+  std::shared_lock lock(db_mutex_);
+  if (!db_) return std::nullopt;
+  std::unique_ptr<rocksdb::Iterator> it(
+      db_->NewIterator(rocksdb::ReadOptions(), handles_[static_cast<std::size_t>(cf) + 1]));
+  // Keys are prefix + NUL-joined parts of text: every key under the prefix sorts below prefix + 0xFF.
+  std::string bound(prefix);
+  bound.push_back('\xff');
+  it->SeekForPrev(bound);
+  if (!it->Valid()) return std::nullopt;
+  std::string_view key(it->key().data(), it->key().size());
+  if (!key.starts_with(prefix)) return std::nullopt;
+  return std::string(key);
 }
 
 Expected<Ok> Journal::checkpoint(const std::filesystem::path& dir) const {

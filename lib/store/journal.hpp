@@ -32,6 +32,7 @@ enum class Cf : std::size_t {
   idempotency,    // webhook idempotency keys -> stored answer
   outbox,         // outbound requests that must not be lost
   live_calls,     // index: org, sid -> "" for calls not yet ended (restored at start)
+  events,         // committed call events: org, seq -> event JSON (the change feed)
   count_
 };
 
@@ -73,6 +74,9 @@ class Journal {
   void scan_prefix(Cf cf, std::string_view prefix,
                    const std::function<bool(std::string_view key, std::string_view value)>& visit,
                    std::string_view from = {}) const;
+
+  // The greatest key starting with `prefix`, if any.
+  std::optional<std::string> last_key_with_prefix(Cf cf, std::string_view prefix) const;
 
   // A consistent on-disk copy (RocksDB checkpoint) in `dir`, which must not exist yet.
   Expected<Ok> checkpoint(const std::filesystem::path& dir) const;

@@ -1,0 +1,110 @@
+#include "events/call_events.hpp"
+
+#include <catch2/catch.hpp>
+
+using namespace callrouter;
+using namespace std::chrono_literals;
+
+namespace {
+
+const Timestamp t0 = Timestamp{} + 1'800'000'000s;
+
+engine::CallRecord inbound() {
+  engine::CallRecord r;
+  r.sid = "CA1";
+  r.org_id = "acme";
+  r.direction = "inbound";
+  r.from = "+819012345678";
+  r.to = "+815012345678";
+  r.status = "ringing";
+  r.started_at = t0;
+  return r;
+}
+
+std::vector<std::string> types(const std::vector<events::Event>& events) {
+  std::vector<std::string> out;
+  for (const auto& e : events) out.push_back(e.type);
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("a call's life makes ringing, queue, answered and ended events once each") {
+  auto ringing = inbound();
+  auto first = events::call_events(nullptr, ringing, t0);
+  REQUIRE(types(first) == std::vector<std::string>{"call.ringing"});
+  CHECK(first[0].org_id == "acme");
+  CHECK(first[0].call_sid == "CA1");
+  CHECK(first[0].seq == 0);
+  CHECK(first[0].at == t0);
+  CHECK(first[0].data.find(R"("from":"+819012345678")") != std::string::npos);
+
+  auto queued = ringing;
+  queued.flow_state = "sales";
+  queued.flow_waiting = "queue";
+  auto joined = events::call_events(&ringing, queued, t0 + 5s);
+  REQUIRE(types(joined) == std::vector<std::string>{"queue.joined"});
+  CHECK(joined[0].at == t0 + 5s);
+  CHECK(joined[0].data.find(R"("queue_state":"sales")") != std::string::npos);
+  CHECK(events::call_events(&queued, queued, t0 + 6s).empty());  // a repeated write says nothing new
+
+  auto taken = queued;
+  taken.flow_waiting = "dial";
+  taken.user_id = "u_sato";
+  taken.answered_at = t0 + 20s;
+  CHECK(types(events::call_events(&queued, taken, t0 + 20s)) == std::vector<std::string>{"call.answered", "queue.left"});
+
+  auto ended = taken;
+  ended.status = "completed";
+  ended.disposition = "answered";
+  ended.ended_at = t0 + 80s;
+  auto last = events::call_events(&taken, ended, t0 + 80s);
+  REQUIRE(types(last) == std::vector<std::string>{"call.ended"});
+  CHECK(last[0].at == t0 + 80s);
+  // A charge written after the end is not a second end.
+  auto charged = ended;
+  charged.charge_micro = 120000;
+  CHECK(events::call_events(&ended, charged, t0 + 81s).empty());
+}
+
+TEST_CASE("missed, abandoned and voicemail calls are named as such") {
+  auto ringing = inbound();
+  auto missed = ringing;
+  missed.status = "no-answer";
+  missed.disposition = "missed";
+  missed.ended_at = t0 + 30s;
+  CHECK(types(events::call_events(&ringing, missed, t0 + 30s)) == std::vector<std::string>{"call.missed", "call.ended"});
+
+  auto queued = ringing;
+  queued.flow_waiting = "queue";
+  auto abandoned = queued;
+  abandoned.flow_waiting = "";
+  abandoned.disposition = "abandoned";
+  CHECK(types(events::call_events(&queued, abandoned, t0 + 40s)) == std::vector<std::string>{"queue.abandoned"});
+
+  auto voicemail = ringing;
+  voicemail.disposition = "voicemail";
+  CHECK(types(events::call_events(&ringing, voicemail, t0 + 50s)) == std::vector<std::string>{"call.voicemail"});
+
+  // A status callback that overtook the voice webhook creates the record already ended.
+  auto busy = inbound();
+  busy.status = "busy";
+  busy.disposition = "missed";
+  CHECK(types(events::call_events(nullptr, busy, t0)) == std::vector<std::string>{"call.ringing", "call.missed", "call.ended"});
+}
+
+TEST_CASE("an outbound call is answered when the far end answers, and is never missed") {
+  auto placed = inbound();
+  placed.direction = "outbound";
+  placed.user_id = "u_sato";  // the agent who placed it, from the start
+  placed.status = "queued";
+  CHECK(types(events::call_events(nullptr, placed, t0)) == std::vector<std::string>{"call.ringing"});
+  auto answered = placed;
+  answered.status = "in-progress";
+  answered.answered_at = t0 + 7s;
+  CHECK(types(events::call_events(&placed, answered, t0 + 7s)) == std::vector<std::string>{"call.answered"});
+  auto no_answer = placed;
+  no_answer.status = "no-answer";
+  no_answer.disposition = "missed";
+  CHECK(types(events::call_events(&placed, no_answer, t0 + 30s)) == std::vector<std::string>{"call.ended"});
+}

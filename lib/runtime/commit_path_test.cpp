@@ -1,0 +1,67 @@
+#include "runtime/commit_path.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <fmt/format.h>
+
+#include "journal_loop.hpp"
+#include "store/event_records.hpp"
+
+using namespace callrouter;
+using callrouter::testing::Loop;
+using callrouter::testing::TempDir;
+
+namespace {
+
+runtime::Change change_with(std::string org, std::string sid, std::initializer_list<const char*> types) {
+  runtime::Change c;
+  c.records.push_back({store::Cf::calls, store::make_key({org, sid}), store::encode_value("{}")});
+  for (const char* t : types) c.events.push_back(events::Event{org, 0, t, {}, sid, R"({"sid":")" + sid + R"("})"});
+  return c;
+}
+
+}  // namespace
+
+TEST_CASE("submit journals events with their records and publishes them before done, in seq order") {
+  TempDir dir;
+  std::vector<std::string> order;
+  {
+    Loop loop;
+    auto journal = store::Journal::open(dir.path, Durability::fsync, loop.post());
+    REQUIRE(journal);
+    events::EventLog log;
+    log.subscribe([&](const events::Event& e) { order.push_back(fmt::format("event {} {}", e.seq, e.type)); });
+    runtime::CommitPath commit(**journal, log);
+    int done = 0;
+    commit.submit(change_with("acme", "CA1", {"call.ringing"}), [&](bool durable) {
+      CHECK(durable);
+      order.push_back("done CA1");
+      ++done;
+    });
+    commit.submit(change_with("acme", "CA2", {"call.ringing", "call.ended"}), [&](bool durable) {
+      CHECK(durable);
+      order.push_back("done CA2");
+      ++done;
+    });
+    commit.submit(store::WriteSet{}, [&](bool) { ++done; });  // no events: nothing published
+    loop.run_until([&] { return done == 3; });
+    REQUIRE(done == 3);
+    (*journal)->close();
+  }
+  CHECK(order == std::vector<std::string>{"event 1 call.ringing", "done CA1", "event 2 call.ringing",
+                                          "event 3 call.ended", "done CA2"});
+
+  // After a restart the journal holds exactly those events, and numbering continues after them.
+  Loop loop;
+  auto journal = store::Journal::open(dir.path, Durability::fsync, loop.post());
+  REQUIRE(journal);
+  CHECK(store::last_event_seq(**journal, "acme") == 3);
+  CHECK(store::last_event_seq(**journal, "acm") == 0);  // a prefix of another org's id is not that org
+  auto stored = store::read_events(**journal, "acme", 1, 10);
+  REQUIRE(stored.size() == 2);
+  CHECK(stored[0].find(R"("seq":2)") != std::string::npos);
+  CHECK(stored[0].find(R"("id":"ev_acme_2")") != std::string::npos);
+  CHECK(stored[1].find(R"("type":"call.ended")") != std::string::npos);
+  CHECK(store::read_events(**journal, "acme", 3, 10).empty());
+  CHECK(store::read_events(**journal, "acme", 0, 1).size() == 1);
+}
