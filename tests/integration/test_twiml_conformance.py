@@ -409,6 +409,35 @@ class EveryDocument(Conformance):
         self.assertTrue({"enqueue", "queue", "REST", "click-to-call", "reject", "empty"} <= kinds, kinds)
         self.check_all(docs)
 
+    def test_publishing_refuses_what_the_provider_would_reject(self):
+        """Issue 11 items 2-8 through the real API (and the real voice table): 422, naming the
+        state and the field."""
+        def draft(state, extra=()):
+            return {"start": state["id"], "states": [state, {"id": "bye", "type": "hangup"}] + list(extra)}
+        say = lambda **kw: {"id": "hi", "type": "say", "say": dict({"text": "x"}, **kw), "next": "bye"}
+        menu = lambda **kw: dict({"id": "m", "type": "menu", "prompt": {"text": "p"}, "options": {"1": "bye"}}, **kw)
+        cases = [
+            (draft({"id": "vm", "type": "voicemail", "finish_on_key": "abc"}), "state 'vm': field 'finish_on_key'"),
+            (draft(say(voice="Robot.Bender")), "state 'hi': field 'say.voice': unknown voice 'Robot.Bender'"),
+            (draft(say(language="xx-YY")), "state 'hi': field 'say.language': unknown language 'xx-YY'"),
+            (draft(say(language="ja-JP", voice="man")), "state 'hi': field 'say.voice': voice 'man' does not speak 'ja-JP'"),
+            (draft({"id": "p", "type": "say", "play": {"url": "https://example.com/a b.mp3"}, "next": "bye"}),
+             "state 'p': field 'play.url'"),
+            (draft(menu(options={"1": "bye", "#": "bye"})), "state 'm': field 'options.#': contains the finish key"),
+            (draft(menu(num_digits=3, options={"0": "bye"})), "state 'm': field 'num_digits'"),
+            (draft(menu(speech={"a,b": "bye"})), "state 'm': field 'speech.a,b'"),
+            (draft({"id": "vm", "type": "voicemail", "max_length_s": 3600, "transcribe": True}),
+             "state 'vm': field 'transcribe'"),
+        ]
+        for definition, message in cases:
+            status, body = self.d.api("PUT", "/v1/flows/bad/draft", self.admin, definition)
+            self.assertEqual(status, 422, (definition, body))
+            self.assertIn(message, body["error"]["message"])
+        # Allowed: no finish key, and a ja-JP Say with a voice that speaks it.
+        ok = draft({"id": "vm", "type": "voicemail", "finish_on_key": "", "greeting":
+                    {"text": "x", "language": "ja-JP", "voice": "Polly.Takumi-Neural"}})
+        self.assertIn(self.d.api("PUT", "/v1/flows/good/draft", self.admin, ok)[0], (200, 201))
+
     def test_the_checks_catch_broken_documents(self):
         """The rules are not vacuous: documents with the bugs of issue 11 fail them."""
         head = '<?xml version="1.0" encoding="UTF-8"?><Response>'
