@@ -9,6 +9,7 @@
 #include "common/identifiers.hpp"
 #include "common/json_writer.hpp"
 #include "flow/flow_diff.hpp"
+#include "provider/twilio/say_voices.hpp"
 #include "store/config_records.hpp"
 
 namespace callrouter::app {
@@ -62,7 +63,8 @@ flow::FlowReferences App::references(std::string_view org_id) const {
         const auto* number = directory_.number(n);
         return number != nullptr && number->org_id == org;
       },
-      {"+86"}};
+      {"+86"},
+      twilio::say_voice_problem};
 }
 
 const engine::FlowEntry* App::visible_flow(std::string_view org_id, std::string_view id) const {

@@ -57,6 +57,11 @@ server::HttpResponse to_response(const StoredAnswer& answer);
 // The queue a caller waits in: one per ring state of a flow.
 std::string queue_key(std::string_view flow_id, std::string_view state_id);
 
+// A queue → agent document too long for the REST redirect is stored under this kind and id
+// (the call and its visit) and served at /twilio/redirect.
+inline constexpr std::string_view kRedirectKind = "redirect";
+std::string redirect_answer_id(std::string_view call_sid, int visit);
+
 class App {
  public:
   using Clock = std::function<Timestamp()>;
@@ -93,6 +98,8 @@ class App {
   void twilio_callback(server::HttpRequest&& request, flow::Callback kind, server::Reply reply);
   // Recording status callbacks of <Dial record> (call recordings): storage quota.
   void twilio_recording_status(server::HttpRequest&& request, server::Reply reply);
+  // The provider fetching a document too long to send in a REST redirect (queue → agent).
+  void twilio_redirect(server::HttpRequest&& request, server::Reply reply);
   void create_org(server::HttpRequest&& request, const Principal& who, server::Reply reply);
   void create_key(server::HttpRequest&& request, const Principal& who, server::Reply reply);
   void list_keys(const Principal& who, server::Reply reply);

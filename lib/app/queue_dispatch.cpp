@@ -23,6 +23,8 @@ std::string queue_key(std::string_view flow_id, std::string_view state_id) {
   return fmt::format("{}/{}", flow_id, state_id);
 }
 
+std::string redirect_answer_id(std::string_view call_sid, int visit) { return fmt::format("{}/{}", call_sid, visit); }
+
 void App::note_queued(const engine::CallRecord& call) {
   if (!waits_in_queue(call)) return;
   const auto* f = directory_.flow(call.org_id, call.flow_id);
@@ -87,6 +89,14 @@ void App::redirect_to_agents(engine::CallRecord record, const flow::AssignReques
   engine::CallEvent event{"dequeue", static_cast<std::int64_t>(record.flow_path.size()), "redirected", clock_()};
   runtime::Change change;
   auto ticket = calls_.stage(record, &event, change);
+  // Too long for the REST parameter: kept with the move (durable, like every answer) and
+  // fetched by the provider from /twilio/redirect instead.
+  std::string fetch_url;
+  if (twiml.size() > twilio::kMaxRestTwimlChars) {
+    const auto id = redirect_answer_id(record.sid, dial.callback.visit);
+    fetch_url = fmt::format("{}/twilio/redirect?state={}&visit={}", config_.public_base_url, request.state_id, dial.callback.visit);
+    calls_.stage_answer(record.org_id, kRedirectKind, id, StoredAnswer{200, "text/xml", twiml}, change.records, ticket);
+  }
   // Puts the caller back where they were (same place in line) when the move did not happen.
   auto back_in_line = [this, queued, caller](std::string_view outcome) {
     agents_cancelled(queued.org_id, end_offers(queued.org_id, queued.sid, outcome), "");
@@ -100,14 +110,14 @@ void App::redirect_to_agents(engine::CallRecord record, const flow::AssignReques
   auto moving_key = store::make_key({record.org_id, record.sid});
   moving_.insert(moving_key);
   // Durable first (the call is the agent's now), then the provider is asked to move it.
-  commit_.submit(std::move(change), [this, ticket, record, back_in_line, moving_key, twiml = std::move(twiml),
+  commit_.submit(std::move(change), [this, ticket, record, back_in_line, moving_key, twiml = std::move(twiml), fetch_url = std::move(fetch_url),
                                    account = org->account_sid, token = org->auth_token](bool durable) {
     calls_.settle(ticket, durable);
     if (!durable) {
       moving_.erase(moving_key);
       return back_in_line("not_recorded");
     }
-    auto rest = twilio::redirect_call_request(config_.provider_api_base_url, account, token, record.sid, twiml);
+    auto rest = twilio::redirect_call_request(config_.provider_api_base_url, account, token, record.sid, twiml, fetch_url);
     http_->send(std::move(rest), [this, record, back_in_line, moving_key](outbound::OutboundResponse response) {
       moving_.erase(moving_key);
       if (response.status >= 200 && response.status < 300) {

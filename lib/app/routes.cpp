@@ -90,6 +90,8 @@ constexpr std::array kRoutes{
     Route{"POST", "/twilio/caller-id", Access::twilio, CR_HANDLER { (void)p, (void)who; app.twilio_caller_id(std::move(r), std::move(reply)); }},
     Route{"POST", "/v1/users/{}/caller-ids", Access::any_key, CR_HANDLER { app.request_caller_id(p[0], std::move(r), *who, std::move(reply)); }},
     Route{"POST", "/twilio/recording/status", Access::twilio, CR_HANDLER { (void)p, (void)who; app.twilio_recording_status(std::move(r), std::move(reply)); }},
+    Route{"POST", "/twilio/redirect", Access::twilio, CR_HANDLER { (void)p, (void)who; app.twilio_redirect(std::move(r), std::move(reply)); }},
+    Route{"GET", "/twilio/redirect", Access::twilio, CR_HANDLER { (void)p, (void)who; app.twilio_redirect(std::move(r), std::move(reply)); }},
     Route{"POST", "/twilio/recording", Access::twilio, CR_HANDLER { (void)p, (void)who; app.twilio_callback(std::move(r), flow::Callback::recording, std::move(reply)); }},
     Route{"POST", "/v1/orgs", Access::system, CR_HANDLER { (void)p; app.create_org(std::move(r), *who, std::move(reply)); }},
     Route{"POST", "/v1/keys", Access::any_key, CR_HANDLER { (void)p; app.create_key(std::move(r), *who, std::move(reply)); }},

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 
+#include "provider/twilio/say_voices.hpp"
 #include "store/config_records.hpp"
 
 namespace callrouter::app {
@@ -105,7 +106,8 @@ store::WriteSet build(const std::filesystem::path& seed_file, Timestamp now) {
     auto contains = [](const std::vector<std::string>& v) {
       return [&v](std::string_view x) { return std::find(v.begin(), v.end(), x) != v.end(); };
     };
-    flow::FlowReferences refs{contains(user_ids), contains(group_ids), contains(numbers_owned), {"+86"}};
+    flow::FlowReferences refs{contains(user_ids), contains(group_ids), contains(numbers_owned), {"+86"},
+                              twilio::say_voice_problem};
 
     simdjson::dom::array flows;
     if (o["flows"].get(flows) == simdjson::SUCCESS) {

@@ -213,7 +213,7 @@ void App::twilio_callback(HttpRequest&& request, flow::Callback kind, Reply repl
   announce_offers(updated, turn.actions);
   note_queued(updated);
   limit_recording(org.id, turn.actions);
-  StoredAnswer answer{200, "text/xml", twilio::render_twiml(turn.actions, config_.public_base_url, org.id + ":")};
+  StoredAnswer answer{200, "text/xml", twilio::render_twiml(turn.actions, config_.public_base_url, org.id + ":" + updated.flow_id + ":")};
   std::string outcome(kind == flow::Callback::gather ? event.digits : event.outcome);
   engine::CallEvent call_event{std::string(callback_name(kind)), static_cast<std::int64_t>(record->flow_path.size()),
                                outcome, now};

@@ -147,7 +147,7 @@ void App::twilio_voice(HttpRequest&& request, Reply reply) {
     if (known->terminal() && record.disposition.empty()) record.disposition = known->disposition;
   }
   limit_recording(org.id, decision.actions);
-  StoredAnswer answer{200, "text/xml", twilio::render_twiml(decision.actions, config_.public_base_url, org.id + ":")};
+  StoredAnswer answer{200, "text/xml", twilio::render_twiml(decision.actions, config_.public_base_url, org.id + ":" + record.flow_id + ":")};
   announce_offers(record, decision.actions);
   engine::CallEvent event{"voice", 0, std::string(call.status), now};
   runtime::Change change;

@@ -44,8 +44,9 @@ struct GatherAction {
   std::vector<PromptAction> prompt;
   int num_digits = 0;  // 0: until timeout or finish key
   int timeout_s = 5;
-  std::string finish_on_key = "#";
+  std::string finish_on_key = "#";  // empty: no finish key (not the provider's default '#')
   std::vector<std::string> speech_hints;  // non-empty: speech accepted too
+  std::string language;  // what speech is recognised as (the prompt's language); empty: provider default
   CallbackRef callback;
 };
 
@@ -70,9 +71,11 @@ struct EnqueueAction {
 };
 struct LeaveAction {};
 
+// The callback comes back with the recording; when nothing was recorded the provider skips it,
+// so the renderer follows the recording with a way back to the same callback (see render_actions).
 struct RecordAction {
   int max_length_s = 120;
-  std::string finish_on_key = "#";
+  std::string finish_on_key = "#";  // empty: no finish key
   bool transcribe = false;
   CallbackRef callback;
 };

@@ -180,7 +180,7 @@ class Compiler {
         voice = f.as_text(v, sub, false);
       } else if (k == "url") {
         url = f.as_text(v, sub, true);
-        if (!url.starts_with("https://") && !url.starts_with("http://")) fail(f.state(), sub, "must be an http(s) URL");
+        check_url(f.state(), sub, url);
       } else {
         fail(f.state(), sub, "unknown field");
       }
@@ -188,6 +188,10 @@ class Compiler {
     if (!text.empty() && !url.empty()) fail(f.state(), field, "has either 'text' or 'url', not both");
     if (!url.empty()) return PlayAction{url, 1};
     if (text.empty()) fail(f.state(), fmt::format("{}.text", field), "is required");
+    if (refs_.say_voice_problem) {
+      if (auto bad = refs_.say_voice_problem({}, language)) fail(f.state(), fmt::format("{}.language", field), *bad);
+      if (auto bad = refs_.say_voice_problem(voice, language)) fail(f.state(), fmt::format("{}.voice", field), *bad);
+    }
     return SayAction{text, language, voice, 1};
   }
 
@@ -212,9 +216,7 @@ class Compiler {
     q.priority = int_field("priority", -100, 100, 0);
     if (auto m = qf.get("music_url")) {
       q.music_url = f.as_text(*m, "queue.music_url", true);
-      if (!q.music_url.starts_with("https://") && !q.music_url.starts_with("http://")) {
-        fail(f.state(), "queue.music_url", "must be an http(s) URL");
-      }
+      check_url(f.state(), "queue.music_url", q.music_url);
     }
     if (auto a = qf.get("announcement")) q.announcement = prompt(f, *a, "queue.announcement");
     if (auto a = qf.get("position_announcement")) {
@@ -272,6 +274,7 @@ class Compiler {
       auto p = f.get("prompt");
       if (!p) fail(id, "prompt", "is required");
       m.prompt.push_back(prompt(f, *p, "prompt"));
+      if (const auto* say = std::get_if<SayAction>(&m.prompt.back())) m.language = say->language;
       m.timeout_s = f.integer("timeout_s", 1, 60, 5);
       m.attempts = f.integer("attempts", 1, 10, 3);
       m.num_digits = f.integer("num_digits", 0, 20, 0);
@@ -301,6 +304,7 @@ class Compiler {
       if (m.num_digits != 0 && static_cast<std::size_t>(m.num_digits) < longest) {
         fail(id, "num_digits", "is shorter than the longest option");
       }
+      check_options_reachable(id, m, longest);
       if (m.num_digits == 0) m.num_digits = static_cast<int>(longest);
       if (auto sp = f.get("speech")) {
         object so;
@@ -310,6 +314,8 @@ class Compiler {
           std::string keyword(k);
           std::transform(keyword.begin(), keyword.end(), keyword.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
           if (keyword.empty()) fail(id, field, "keywords must not be empty");
+          // The provider takes hints as one comma-separated list: a comma would make two keywords.
+          if (keyword.find(',') != std::string::npos) fail(id, field, "keywords must not contain ','");
           m.speech.emplace_back(std::move(keyword), kNoState);
           pending_speech_targets_.push_back({at, field, f.as_text(v, field, true)});
         }
@@ -372,7 +378,17 @@ class Compiler {
       if (auto g = f.get("greeting")) v.greeting.push_back(prompt(f, *g, "greeting"));
       v.max_length_s = f.integer("max_length_s", 5, 3600, 120);
       v.finish_on_key = f.text("finish_on_key", false, "#");
+      // Any of these keys ends the message; empty: none does (the recording runs to max_length_s).
+      for (std::size_t i = 0; i < v.finish_on_key.size(); ++i) {
+        const char c = v.finish_on_key[i];
+        if (!is_key(c)) fail(id, "finish_on_key", "must be keys from 0-9, #, * (or empty: no key ends the message)");
+        if (v.finish_on_key.find(c) != i) fail(id, "finish_on_key", fmt::format("names '{}' twice", c));
+      }
       v.transcribe = f.boolean("transcribe", false);
+      if (v.transcribe && v.max_length_s > kMaxTranscribedRecordingS) {
+        fail(id, "transcribe", fmt::format("needs max_length_s of at most {} (the provider transcribes recordings of 2-{} s only)",
+                                           kMaxTranscribedRecordingS, kMaxTranscribedRecordingS));
+      }
       if (auto n = f.get("notify")) {
         object no;
         if (n->get(no) != simdjson::SUCCESS) fail(id, "notify", "must be {\"user\": id} or {\"group\": id}");
@@ -421,6 +437,56 @@ class Compiler {
       fail(id, "type", fmt::format("unknown state type '{}'", type));
     }
     f.reject_unknown();
+  }
+
+  static bool is_key(char c) { return (c >= '0' && c <= '9') || c == '#' || c == '*'; }
+
+  // What the provider fetches must be an absolute http(s) URL it can request as written: no
+  // spaces, controls or raw non-ASCII (those must be %-encoded), and a host.
+  static void check_url(std::string_view state, std::string_view field, std::string_view url) {
+    std::string_view rest;
+    if (url.starts_with("https://")) {
+      rest = url.substr(8);
+    } else if (url.starts_with("http://")) {
+      rest = url.substr(7);
+    } else {
+      fail(state, field, "must be an http(s) URL");
+    }
+    if (rest.empty() || rest.front() == '/' || rest.front() == '?' || rest.front() == '#') fail(state, field, "must name a host");
+    static constexpr std::string_view kAllowed = "-._~:/?#[]@!$&'()*+,;=";
+    for (std::size_t i = 0; i < url.size(); ++i) {
+      const auto c = static_cast<unsigned char>(url[i]);
+      if (c == '%') {
+        if (i + 2 >= url.size() || !std::isxdigit(static_cast<unsigned char>(url[i + 1])) ||
+            !std::isxdigit(static_cast<unsigned char>(url[i + 2]))) {
+          fail(state, field, "has a '%' that is not followed by two hex digits");
+        }
+        continue;
+      }
+      if (!std::isalnum(c) && kAllowed.find(static_cast<char>(c)) == std::string_view::npos) {
+        fail(state, field, fmt::format("has a character a URL cannot carry as is (byte 0x{:02x} at {}): %-encode it", c, i));
+      }
+    }
+  }
+
+  // Options the caller could never choose, or only by waiting out the timeout: the finish key
+  // ends input (and is not part of the digits), and input stops after num_digits keys.
+  static void check_options_reachable(std::string_view id, const MenuState& m, std::size_t longest) {
+    for (const auto& [digits, target] : m.options) {
+      const auto field = fmt::format("options.{}", digits);
+      if (!m.finish_on_key.empty() && digits.find(m.finish_on_key) != std::string::npos) {
+        fail(id, field, fmt::format("contains the finish key '{}', which ends input: the option can never be chosen", m.finish_on_key));
+      }
+      for (const auto& [other, other_target] : m.options) {
+        if (other.size() > digits.size() && other.starts_with(digits)) {
+          fail(id, field, fmt::format("is the start of option '{}': a caller pressing {} waits for more digits", other, digits));
+        }
+      }
+    }
+    if (static_cast<std::size_t>(m.num_digits) > longest) {
+      fail(id, "num_digits", fmt::format("is {} but the longest option has {} digits: every choice would wait for the timeout",
+                                         m.num_digits, longest));
+    }
   }
 
   static bool has_on(object o, std::string_view key) {

@@ -42,7 +42,8 @@ struct MenuState {
   int timeout_s = 5;
   int attempts = 3;
   int num_digits = 0;  // 0: the longest option's length
-  std::string finish_on_key = "#";
+  std::string finish_on_key = "#";  // empty: no finish key
+  std::string language;  // the prompt's language: speech is recognised in it
   StateIndex on_no_input = kNoState;
   StateIndex on_invalid = kNoState;
 };
@@ -140,6 +141,8 @@ struct CompiledFlow {
 // Limits that keep one org's flow from costing the daemon unbounded memory or time.
 inline constexpr std::size_t kMaxStates = 1000;
 inline constexpr std::size_t kMaxTextBytes = 4096;
+// The provider transcribes recordings of 2..120 s only (Twilio warning 13617).
+inline constexpr int kMaxTranscribedRecordingS = 120;
 
 // What the flow refers to outside itself, checked at compile time. Unset: not checked (tests).
 struct FlowReferences {
@@ -147,6 +150,9 @@ struct FlowReferences {
   std::function<bool(std::string_view)> group_exists;
   std::function<bool(std::string_view)> org_number;  // an E.164 number the org owns
   std::vector<std::string> blocked_prefixes{"+86"};  // outside numbers that may not be called (CN)
+  // Why the provider cannot speak `language` with `voice` (either may be empty), or nothing
+  // when it can. The provider knows its voices; the flow module only asks.
+  std::function<std::optional<std::string>(std::string_view voice, std::string_view language)> say_voice_problem;
 };
 
 struct CompileResult {

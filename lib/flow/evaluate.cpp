@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "common/identifiers.hpp"
+
 namespace callrouter::flow {
 namespace {
 
@@ -65,6 +67,7 @@ class Runner {
                 g.timeout_s = x.timeout_s;
                 g.finish_on_key = x.finish_on_key;
                 for (const auto& [word, target] : x.speech) g.speech_hints.push_back(word);
+                g.language = x.language;
                 g.callback = {Callback::gather, state.id, attempts};
                 out_.actions.push_back(std::move(g));
                 wait(s, Waiting::gather, attempts);
@@ -104,7 +107,13 @@ class Runner {
                 DialAction d;
                 d.targets.push_back({DialTarget::Kind::number, x.number, {}});
                 d.timeout_s = x.timeout_s;
-                d.caller_id = x.caller_id == "caller" ? std::string(ctx_.caller) : x.caller_id;
+                // The caller's own From is a valid callerId only when it is a number: `anonymous` or
+                // `client:alice` is refused by the provider (13214), so the default applies instead.
+                if (x.caller_id != "caller") {
+                  d.caller_id = x.caller_id;
+                } else if (is_e164(ctx_.caller)) {
+                  d.caller_id = std::string(ctx_.caller);
+                }
                 d.record = x.record;
                 d.callback = {Callback::dial, state.id};
                 out_.actions.push_back(std::move(d));
@@ -139,7 +148,9 @@ class Runner {
             [&](const RingGroupState& x) { on_ring(at, ev, x.queue, true, x.max_rounds, x.on_completed, x.on_no_answer,
                                                    x.on_no_answer, x.on_no_answer, x.on_queue_full, x.on_timeout); },
             [&](const VoicemailState& x) {
-              out_.voicemail_left = true;
+              // No recording URL: the caller left nothing (the provider skipped the Record's action
+              // and the document's Redirect brought the call back), so it is no voicemail.
+              out_.voicemail_left = !ev.outcome.empty();
               run_from(x.next);
             },
             [&](const ForwardState& x) {

@@ -211,4 +211,5 @@ def demo_first_answer():
     """The verbs and flow path the demo flow answers a new call with, at this moment."""
     if demo_is_open():
         return ["Say", "Gather"], ["greeting", "hours", "menu"]
-    return ["Say", "Say", "Record"], ["greeting", "hours", "after_hours"]
+    # Record is followed by a Redirect, so an empty recording still continues the flow (issue 11).
+    return ["Say", "Say", "Record", "Redirect"], ["greeting", "hours", "after_hours"]

@@ -93,7 +93,7 @@ class FlowApiTest(unittest.TestCase):
         status, _, body = self.callback(path_of(dial.get("action")), sid, DialCallStatus="no-answer")
         self.assertEqual(status, 200, body)
         root = ET.fromstring(body)
-        self.assertEqual(verbs(body), ["Say", "Record"])
+        self.assertEqual(verbs(body), ["Say", "Record", "Redirect"])
         record = root[1]
         self.assertEqual(record.get("action"), d.base + "/twilio/recording?state=vm&visit=4")
         # The recording's status report shares the URL; it is recorded, not answered as a replay.
@@ -151,7 +151,7 @@ class FlowApiTest(unittest.TestCase):
         # The first attempt's URL is stale now: it replays its own answer.
         self.assertEqual(self.callback(path_of(first), sid, Digits="9")[2], body)
         status, _, body = self.callback(path_of(again), sid, Digits="")
-        self.assertEqual(verbs(body), ["Say", "Record"])
+        self.assertEqual(verbs(body), ["Say", "Record", "Redirect"])
 
     def test_publish_while_calls_are_mid_flow(self):
         d = self.d

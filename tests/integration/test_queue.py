@@ -78,7 +78,7 @@ class QueueTest(unittest.TestCase):
         root = ET.fromstring(body)
         self.assertEqual([c.tag for c in root], ["Enqueue"])
         enqueue = root[0]
-        self.assertEqual(enqueue.text, "demo:sales")  # queue names are scoped to the org
+        self.assertEqual(enqueue.text, "demo:queued:sales")  # queue names are scoped to the org and flow
         status, _, body = d.signed_form(path_of(enqueue.get("waitUrl")), dict(voice_params(first), QueueTime="5"))
         self.assertEqual([c.tag for c in ET.fromstring(body)], ["Play"])
         status, _, body = d.signed_form(path_of(enqueue.get("waitUrl")), dict(voice_params(first), QueueTime="121"))

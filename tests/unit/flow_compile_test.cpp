@@ -159,3 +159,68 @@ TEST_CASE("limits are enforced") {
   for (std::size_t i = 0; i <= kMaxStates; ++i) many += (i ? "," : "") + std::string(R"({"id":"s)") + std::to_string(i) + R"(","type":"hangup"})";
   CHECK_THAT(error_of(flow_of(many, "s0")), Catch::Contains("more than"));
 }
+
+TEST_CASE("provider value rules: finish keys, options, keywords, transcription, URLs") {
+  struct Case {
+    std::string json;
+    std::string message;
+  };
+  const std::string b = R"(,{"id":"b","type":"hangup"})";
+  std::vector<Case> cases{
+      {flow_of(R"({"id":"vm","type":"voicemail","finish_on_key":"abc"})", "vm"),
+       "state 'vm': field 'finish_on_key': must be keys from 0-9, #, *"},
+      {flow_of(R"({"id":"vm","type":"voicemail","finish_on_key":"##"})", "vm"), "state 'vm': field 'finish_on_key': names '#' twice"},
+      {flow_of(R"({"id":"a","type":"menu","prompt":{"text":"p"},"options":{"1":"b","#":"b"}})" + b),
+       "state 'a': field 'options.#': contains the finish key '#'"},
+      {flow_of(R"({"id":"a","type":"menu","prompt":{"text":"p"},"finish_on_key":"*","options":{"1*":"b"}})" + b),
+       "state 'a': field 'options.1*': contains the finish key '*'"},
+      {flow_of(R"({"id":"a","type":"menu","prompt":{"text":"p"},"options":{"1":"b","12":"b"}})" + b),
+       "state 'a': field 'options.1': is the start of option '12'"},
+      {flow_of(R"({"id":"a","type":"menu","prompt":{"text":"p"},"num_digits":3,"options":{"0":"b"}})" + b),
+       "state 'a': field 'num_digits': is 3 but the longest option has 1 digits"},
+      {flow_of(R"({"id":"a","type":"menu","prompt":{"text":"p"},"options":{"1":"b"},"speech":{"sales, support":"b"}})" + b),
+       "state 'a': field 'speech.sales, support': keywords must not contain ','"},
+      {flow_of(R"({"id":"vm","type":"voicemail","max_length_s":300,"transcribe":true})", "vm"),
+       "state 'vm': field 'transcribe': needs max_length_s of at most 120"},
+      {flow_of(R"({"id":"a","type":"say","play":{"url":"https://x/hold music.mp3"}})"),
+       "state 'a': field 'play.url': has a character a URL cannot carry as is (byte 0x20"},
+      {flow_of(R"({"id":"a","type":"say","play":{"url":"https:///a.mp3"}})"), "state 'a': field 'play.url': must name a host"},
+      {flow_of(R"({"id":"a","type":"say","play":{"url":"https://x/a%zz.mp3"}})"), "state 'a': field 'play.url': has a '%'"},
+      {flow_of(R"({"id":"a","type":"ring_group","group":"g","queue":{"music_url":"https://x/ü.mp3"}})"),
+       "state 'a': field 'queue.music_url': has a character"},
+  };
+  for (const auto& c : cases) {
+    INFO(c.json);
+    CHECK_THAT(error_of(c.json), Catch::Contains(c.message));
+  }
+  // What stays allowed: empty keys (no finish key), mixed option lengths without a prefix.
+  CHECK(error_of(flow_of(R"({"id":"vm","type":"voicemail","finish_on_key":""})", "vm")) == "(compiled)");
+  CHECK(error_of(flow_of(R"({"id":"vm","type":"voicemail","finish_on_key":"1#*","transcribe":true})", "vm")) == "(compiled)");
+  CHECK(error_of(flow_of(R"({"id":"a","type":"menu","prompt":{"text":"p"},"finish_on_key":"","options":{"#":"b","1":"b"}})" + b)) ==
+        "(compiled)");
+  CHECK(error_of(flow_of(R"({"id":"a","type":"say","play":{"url":"https://x/hold%20music.mp3?a=1&b=2"}})")) == "(compiled)");
+}
+
+TEST_CASE("voices and languages are checked through the references") {
+  FlowReferences refs;
+  // Stands in for the provider's table: only "ok"/"en-US"/"ja-JP" pairs exist here.
+  refs.say_voice_problem = [](std::string_view voice, std::string_view language) -> std::optional<std::string> {
+    if (!language.empty() && language != "en-US" && language != "ja-JP") return std::string("unknown language");
+    if (!voice.empty() && voice != "ok") return std::string("unknown voice");
+    return std::nullopt;
+  };
+  CHECK_THAT(error_of(flow_of(R"({"id":"a","type":"say","say":{"text":"x","voice":"Robot.Bender"}})"), refs),
+             Catch::Contains("state 'a': field 'say.voice': unknown voice"));
+  CHECK_THAT(error_of(flow_of(R"({"id":"a","type":"say","say":{"text":"x","language":"xx-YY"}})"), refs),
+             Catch::Contains("state 'a': field 'say.language': unknown language"));
+  CHECK_THAT(error_of(flow_of(R"({"id":"vm","type":"voicemail","greeting":{"text":"x","voice":"bad"}})", "vm"), refs),
+             Catch::Contains("state 'vm': field 'greeting.voice'"));
+  CHECK_THAT(error_of(flow_of(R"({"id":"a","type":"ring_group","group":"g","queue":{"announcement":{"text":"x","language":"xx"}}})"), refs),
+             Catch::Contains("state 'a': field 'queue.announcement.language'"));
+  CHECK(error_of(flow_of(R"({"id":"a","type":"say","say":{"text":"x","language":"ja-JP"}})"), refs) == "(compiled)");
+  // A speech menu remembers its prompt's language for recognition.
+  auto f = compile_flow(flow_of(R"({"id":"a","type":"menu","prompt":{"text":"p","language":"ja-JP"},"options":{"1":"b"},
+                                    "speech":{"はい":"b"}},{"id":"b","type":"hangup"})"), refs);
+  REQUIRE(f);
+  CHECK(std::get<MenuState>(f->states[0].settings).language == "ja-JP");
+}

@@ -243,3 +243,31 @@ TEST_CASE("random flows: the compiler never crashes and every walk ends or waits
   }
   CHECK(compiled_count > 50);  // the generator must produce enough valid flows to mean something
 }
+
+TEST_CASE("forward leaves callerId out when the caller is no number") {
+  auto f = compiled(kFlow);
+  for (std::string_view from : {"anonymous", "client:alice", "", "0312345678"}) {
+    INFO(from);
+    CallContext anon{from, "+815012345678", "", {}};
+    auto s = step(f, {f.index_of("menu"), 0, Waiting::gather}, {EventKind::gather, "2", {}, {}}, anon, kMondayMorningTokyo);
+    CHECK(action<DialAction>(s, 0).caller_id.empty());
+  }
+}
+
+TEST_CASE("an empty recording continues the flow without counting as voicemail") {
+  auto f = compiled(kFlow);
+  auto s = step(f, {f.start, 0, Waiting::none}, {}, ctx, kMondayNightTokyo);
+  REQUIRE(s.next.waiting == Waiting::record);
+  auto done = step(f, s.next, {EventKind::recording, {}, {}, ""}, ctx, kMondayNightTokyo);
+  CHECK_FALSE(done.voicemail_left);
+  CHECK(done.path == std::vector<StateIndex>{f.index_of("bye")});  // `next` ran
+  CHECK(done.ended);
+}
+
+TEST_CASE("a speech menu's Gather carries the prompt's language") {
+  auto f = compiled(R"({"start":"m","states":[
+    {"id":"m","type":"menu","prompt":{"text":"はい","language":"ja-JP"},"options":{"1":"b"},"speech":{"営業":"b"}},
+    {"id":"b","type":"hangup"}]})");
+  auto s = step(f, {f.start, 0, Waiting::none}, {}, ctx, kMondayMorningTokyo);
+  CHECK(action<GatherAction>(s, 0).language == "ja-JP");
+}

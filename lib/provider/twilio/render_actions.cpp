@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "provider/twilio/queue_name.hpp"
+#include "provider/twilio/say_voices.hpp"
 #include "provider/twilio/twiml.hpp"
 
 namespace callrouter::twilio {
@@ -26,7 +28,11 @@ struct Renderer {
   void prompt(const flow::PromptAction& p) const {
     std::visit([this](const auto& a) { (*this)(a); }, p);
   }
-  void operator()(const flow::SayAction& a) const { w.say(a.text, a.language, a.voice, a.loop); }
+  // A Say that names only a language gets a voice that speaks it: Twilio's default voice speaks
+  // five languages, and a ja-JP Say in it may fail. Chosen here, at render time (see say_voices.hpp).
+  void operator()(const flow::SayAction& a) const {
+    w.say(a.text, a.language, a.voice.empty() ? default_say_voice(a.language) : std::string_view(a.voice), a.loop);
+  }
   void operator()(const flow::PlayAction& a) const { w.play(a.url, a.loop); }
   void operator()(const flow::PauseAction& a) const { w.pause(a.seconds); }
   void operator()(const flow::HangupAction&) const { w.hangup(); }
@@ -44,8 +50,10 @@ struct Renderer {
                       {"method", "POST"},
                       {"numDigits", digits},
                       {"timeout", timeout},
-                      {"finishOnKey", a.finish_on_key},
+                      // Written even when empty: an absent finishOnKey means '#', empty means none.
+                      {"finishOnKey", a.finish_on_key, true},
                       {"hints", hints},
+                      {"language", hints.empty() ? std::string_view() : std::string_view(a.language)},
                       {"actionOnEmptyResult", "true"}});
     for (const auto& p : a.prompt) prompt(p);
     w.close("Gather");
@@ -76,7 +84,7 @@ struct Renderer {
     w.close("Dial");
   }
   void operator()(const flow::EnqueueAction& a) const {
-    auto name = fmt::format("{}{}", queue_prefix, a.queue);
+    auto name = fit_queue_name(fmt::format("{}{}", queue_prefix, a.queue));
     auto action = callback_url(base, a.result);
     auto wait = callback_url(base, a.wait);
     w.element("Enqueue", {{"action", action}, {"method", "POST"}, {"waitUrl", wait}, {"waitUrlMethod", "POST"}}, name);
@@ -87,10 +95,13 @@ struct Renderer {
     w.element("Record", {{"action", url},
                          {"method", "POST"},
                          {"maxLength", max_length},
-                         {"finishOnKey", a.finish_on_key},
+                         {"finishOnKey", a.finish_on_key, true},
                          {"playBeep", "true"},
                          {"recordingStatusCallback", url},
                          {"transcribe", a.transcribe ? "true" : ""}});
+    // Twilio skips the action when nothing was recorded and goes on to the next verb: this one
+    // brings the call back to the same callback without a RecordingUrl, so the flow continues.
+    w.redirect(url + "&empty=1");
   }
 };
 

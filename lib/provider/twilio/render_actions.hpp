@@ -11,7 +11,8 @@ namespace callrouter::twilio {
 
 // `base_url` is public_base_url: callbacks become absolute URLs under it, e.g.
 // "https://voice.example.com/twilio/gather?state=menu". `queue_prefix` scopes queue names to
-// the org so two orgs' queues never meet at the provider.
+// the org and flow (`{org}:{flow}:`, see queue_name.hpp) so two queues never meet at the
+// provider; names past its 64-character limit are shortened with a hash.
 std::string render_twiml(const flow::CallActions& actions, std::string_view base_url = {},
                          std::string_view queue_prefix = {});
 

@@ -79,13 +79,18 @@ outbound::OutboundRequest available_numbers_request(std::string_view api_base_ur
 
 outbound::OutboundRequest redirect_call_request(std::string_view api_base_url, std::string_view account_sid,
                                                 std::string_view auth_token, std::string_view call_sid,
-                                                std::string_view twiml) {
+                                                std::string_view twiml, std::string_view fetch_url) {
   outbound::OutboundRequest r;
   r.method = "POST";
   auto base = api_base_url;
   while (base.ends_with('/')) base.remove_suffix(1);
   r.url = fmt::format("{}/2010-04-01/Accounts/{}/Calls/{}.json", base, account_sid, call_sid);
-  r.body = "Twiml=" + form_encode(twiml);
+  // Counted in bytes, which is never fewer than the characters Twilio counts.
+  if (twiml.size() > kMaxRestTwimlChars && !fetch_url.empty()) {
+    r.body = form_body({{"Url", fetch_url}, {"Method", "POST"}});
+  } else {
+    r.body = "Twiml=" + form_encode(twiml);
+  }
   r.headers.emplace_back("Authorization", basic_auth(account_sid, auth_token));
   return r;
 }

@@ -8,10 +8,15 @@
 
 namespace callrouter::twilio {
 
-// POST {base}/2010-04-01/Accounts/{AccountSid}/Calls/{CallSid}.json  Twiml=…  (Basic auth)
+// Twilio refuses a longer `Twiml=` parameter (error 32018).
+inline constexpr std::size_t kMaxRestTwimlChars = 4000;
+
+// POST {base}/2010-04-01/Accounts/{AccountSid}/Calls/{CallSid}.json  Twiml=…  (Basic auth).
+// A document over kMaxRestTwimlChars goes as `Url=fetch_url&Method=POST` instead: the provider
+// fetches it there (a route the daemon serves), so `fetch_url` must be given for such documents.
 outbound::OutboundRequest redirect_call_request(std::string_view api_base_url, std::string_view account_sid,
                                                 std::string_view auth_token, std::string_view call_sid,
-                                                std::string_view twiml);
+                                                std::string_view twiml, std::string_view fetch_url = {});
 
 // Any request under {base}/2010-04-01/Accounts/{AccountSid}/ — `path` is what follows, e.g.
 // "IncomingPhoneNumbers.json"; `body` a form (empty for GET/DELETE).

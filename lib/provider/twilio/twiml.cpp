@@ -105,7 +105,7 @@ void TwimlWriter::write_start_tag(std::string_view verb, std::initializer_list<X
   out_.push_back('<');
   out_.append(verb);
   for (const XmlAttr& attr : attrs) {
-    if (attr.value.empty()) continue;
+    if (attr.value.empty() && !attr.keep_empty) continue;
     assert(is_plain_name(attr.name));
     out_.push_back(' ');
     out_.append(attr.name);

@@ -10,7 +10,8 @@ namespace callrouter::twilio {
 
 struct XmlAttr {
   std::string_view name;
-  std::string_view value;  // empty: the attribute is left out
+  std::string_view value;  // empty: the attribute is left out...
+  bool keep_empty = false;  // ...unless empty means something (finishOnKey="": no finish key)
 };
 
 // Appends `text` escaped for XML content and attribute values: & < > " ' become entities, and
