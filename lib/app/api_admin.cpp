@@ -35,8 +35,17 @@ std::string org_json(const engine::Org& org) {
       .field("account_sid", org.account_sid)
       .field("timezone", org.timezone)
       .field("support_number", org.support_number)
+      // Whether a shared key is set; like the auth token, the key itself is never shown.
+      .field("webhook_shared_key_set", !org.webhook_shared_key.empty())
       .end_object();
   return w.take();
+}
+
+// A shared key is a secret like the auth token: long enough not to be guessed, short enough to
+// fit a header-sized field.
+std::optional<std::string> shared_key_error(std::string_view key) {
+  if (key.size() < 16 || key.size() > 256) return "field 'webhook_shared_key': must be 16 to 256 characters";
+  return std::nullopt;
 }
 
 void key_fields(JsonWriter& w, const auth::ApiKey& k) {
@@ -55,11 +64,15 @@ HttpResponse not_found(std::string_view what) { return json_error(404, "not_foun
 }  // namespace
 
 void App::create_org(HttpRequest&& request, const Principal&, Reply reply) {
-  auto body = parse_fields(request.body, {"id", "name", "account_sid", "auth_token", "timezone", "support_number"});
+  auto body = parse_fields(request.body, {"id", "name", "account_sid", "auth_token", "timezone", "support_number",
+                                          "webhook_shared_key"});
   if (!body) return reply(json_error(400, "invalid_request", body.error()));
   engine::Org org{std::string(body->get("id")), std::string(body->get("name")), std::string(body->get("account_sid")),
                   std::string(body->get("auth_token")), std::string(body->get("timezone")),
-                  std::string(body->get("support_number"))};
+                  std::string(body->get("support_number")), std::string(body->get("webhook_shared_key"))};
+  if (body->has("webhook_shared_key")) {
+    if (auto error = shared_key_error(org.webhook_shared_key)) return reply(json_error(400, "invalid_request", *error));
+  }
   if (!is_valid_id(org.id)) return reply(json_error(400, "invalid_request", "field 'id': must match [a-z0-9_-]{1,64}"));
   if (org.account_sid.size() != 34 || !org.account_sid.starts_with("AC") || !all_hex(org.account_sid.substr(2))) {
     return reply(json_error(400, "invalid_request", "field 'account_sid': must be AC followed by 32 hex digits"));
@@ -86,6 +99,34 @@ void App::create_org(HttpRequest&& request, const Principal&, Reply reply) {
     }
     spdlog::info("org '{}' created", org.id);
     reply(json_answer(201, org_json(org)));
+  });
+}
+
+void App::update_org(std::string_view id, HttpRequest&& request, Reply reply) {
+  const auto* existing = directory_.org(id);
+  if (existing == nullptr) return reply(not_found("org"));
+  auto body = parse_fields(request.body, {"webhook_shared_key"});
+  if (!body) return reply(json_error(400, "invalid_request", body.error()));
+  // parse_fields drops nulls; here null means "clear", so look at the field itself.
+  simdjson::dom::parser parser;
+  simdjson::dom::element given;
+  if (parser.parse(request.body.data(), request.body.size())["webhook_shared_key"].get(given)) {
+    return reply(json_error(400, "invalid_request", "field 'webhook_shared_key': is required (a string, or null to clear)"));
+  }
+  auto before = *existing;
+  auto updated = before;
+  updated.webhook_shared_key = std::string(body->get("webhook_shared_key"));
+  if (!given.is_null()) {
+    if (auto error = shared_key_error(updated.webhook_shared_key)) return reply(json_error(400, "invalid_request", *error));
+  }
+  directory_.put_org(updated);
+  journal_.commit({store::put_org(updated)}, [this, before, updated, reply = std::move(reply)](bool durable) {
+    if (!durable) {
+      directory_.put_org(before);
+      return reply(json_error(503, "journal_unavailable", "the org could not be stored; retry"));
+    }
+    spdlog::info("org '{}': webhook shared key {}", updated.id, updated.webhook_shared_key.empty() ? "cleared" : "set");
+    reply(json_answer(200, org_json(updated)));
   });
 }
 

@@ -101,6 +101,8 @@ class App {
   // The provider fetching a document too long to send in a REST redirect (queue → agent).
   void twilio_redirect(server::HttpRequest&& request, server::Reply reply);
   void create_org(server::HttpRequest&& request, const Principal& who, server::Reply reply);
+  // PATCH /v1/orgs/{id} (system key): sets or clears the org's webhook shared key.
+  void update_org(std::string_view id, server::HttpRequest&& request, server::Reply reply);
   void create_key(server::HttpRequest&& request, const Principal& who, server::Reply reply);
   void list_keys(const Principal& who, server::Reply reply);
   void revoke_key(std::string_view id, const Principal& who, server::Reply reply);

@@ -94,6 +94,7 @@ constexpr std::array kRoutes{
     Route{"GET", "/twilio/redirect", Access::twilio, CR_HANDLER { (void)p, (void)who; app.twilio_redirect(std::move(r), std::move(reply)); }},
     Route{"POST", "/twilio/recording", Access::twilio, CR_HANDLER { (void)p, (void)who; app.twilio_callback(std::move(r), flow::Callback::recording, std::move(reply)); }},
     Route{"POST", "/v1/orgs", Access::system, CR_HANDLER { (void)p; app.create_org(std::move(r), *who, std::move(reply)); }},
+    Route{"PATCH", "/v1/orgs/{}", Access::system, CR_HANDLER { (void)who; app.update_org(p[0], std::move(r), std::move(reply)); }},
     Route{"POST", "/v1/keys", Access::any_key, CR_HANDLER { (void)p; app.create_key(std::move(r), *who, std::move(reply)); }},
     Route{"GET", "/v1/keys", Access::admin, CR_HANDLER { (void)r, (void)p; app.list_keys(*who, std::move(reply)); }},
     Route{"DELETE", "/v1/keys/{}", Access::any_key, CR_HANDLER { (void)r; app.revoke_key(p[0], *who, std::move(reply)); }},

@@ -8,8 +8,10 @@
 #include "engine/call_status.hpp"
 #include "common/json_writer.hpp"
 #include "engine/incoming_call.hpp"
+#include "provider/twilio/json_body.hpp"
 #include "provider/twilio/render_actions.hpp"
 #include "provider/twilio/signature.hpp"
+#include "provider/twilio/signature_settings.hpp"
 #include "store/config_records.hpp"
 
 namespace callrouter::app {
@@ -52,7 +54,17 @@ std::optional<App::TwilioRequest> App::verify_twilio(const HttpRequest& request,
     return std::nullopt;
   }
   const bool is_get = request.method == "GET";
-  auto form = twilio::parse_form(is_get ? request.query() : std::string_view(request.body));
+  const auto url = config_.public_base_url + request.target;
+  // A JSON body (Twilio's newer webhooks) is signed through the bodySHA256 its URL carries: one
+  // without it, or with another body's hash, is refused before its JSON is even parsed.
+  const bool is_json = !is_get && twilio::is_json_content_type(request.header("content-type"));
+  if (is_json && !twilio::body_hash_matches(url, request.body)) {
+    spdlog::warn("twilio: JSON body for {} without a matching bodySHA256: refused", request.target);
+    reply(json_error(403, "forbidden", "a JSON body needs a matching bodySHA256 in the signed URL"));
+    return std::nullopt;
+  }
+  auto form = is_json ? twilio::parse_json_fields(request.body)
+                      : twilio::parse_form(is_get ? request.query() : std::string_view(request.body));
   if (!form) {
     reply(json_error(400, "bad_request", form.error()));
     return std::nullopt;
@@ -65,12 +77,29 @@ std::optional<App::TwilioRequest> App::verify_twilio(const HttpRequest& request,
       if (const auto* number = directory_.number(*to)) org = directory_.org(number->org_id);
     }
   }
-  const auto url = config_.public_base_url + request.target;
-  // GET signs the URL alone: its parameters are already in it.
+  // Shared-key signing names itself in a header (twilio-node reads it so too); without one the
+  // auth token signs with HMAC-SHA1. An org with no shared key has an empty one: never valid.
+  std::string_view key = org != nullptr ? std::string_view(org->auth_token) : std::string_view();
+  auto algorithm = twilio::SignatureAlgorithm::hmac_sha1;
+  if (auto settings_header = request.header(twilio::kSignatureSettingsHeader); !settings_header.empty()) {
+    auto settings = twilio::parse_signature_settings(settings_header);
+    if (!settings) {
+      spdlog::warn("twilio: {} signed with {}: refused", request.target, settings.error());
+      reply(json_error(403, "forbidden", settings.error()));
+      return std::nullopt;
+    }
+    key = org != nullptr ? std::string_view(org->webhook_shared_key) : std::string_view();
+    algorithm = settings->algorithm;
+  }
+  // GET signs the URL alone: its parameters are already in it; so does a JSON body.
   static const twilio::Form kNoParams;
-  if (org == nullptr || !twilio::validate_signature(org->auth_token, url, is_get ? kNoParams : *form, signature)) {
-    spdlog::warn("twilio: invalid signature for {} (account {}): refused", request.target,
-                 form->get("AccountSid").value_or("?"));
+  const bool valid =
+      org != nullptr && (is_json ? twilio::validate_json_signature(key, url, request.body, signature, algorithm)
+                                 : twilio::validate_signature(key, url, is_get ? kNoParams : *form, signature, algorithm));
+  if (!valid) {
+    spdlog::warn("twilio: invalid signature for {} (account {}{}): refused", request.target,
+                 form->get("AccountSid").value_or("?"),
+                 org != nullptr && key.empty() ? ", shared-key signed but the org has no shared key" : "");
     reply(json_error(403, "forbidden", "invalid X-Twilio-Signature"));
     return std::nullopt;
   }

@@ -23,6 +23,9 @@ struct Org {
   std::string auth_token;  // needed in clear to check HMAC signatures
   std::string timezone;
   std::string support_number;
+  // Optional: the secret of Twilio's shared-key signing (webhooks carrying
+  // X-Twilio-Webhooks-Signature-Settings are checked with it, not the auth token). Write-only.
+  std::string webhook_shared_key = {};
 };
 
 struct NumberEntry {

@@ -61,8 +61,11 @@ WriteOp put_org(const engine::Org& org) {
       .field("account_sid", org.account_sid)
       .field("auth_token", org.auth_token)
       .field("timezone", org.timezone)
-      .field("support_number", org.support_number)
-      .end_object();
+      .field("support_number", org.support_number);
+  // Written only when set, so an org without one stores exactly what it did before; older
+  // records read back with none.
+  if (!org.webhook_shared_key.empty()) w.field("webhook_shared_key", org.webhook_shared_key);
+  w.end_object();
   return {Cf::config, org_key(org.id), encode_value(w.str())};
 }
 
@@ -187,7 +190,8 @@ Expected<engine::Directory> load_directory(const Journal& journal) {
     kind = kind.substr(0, kind.find('\0'));
     if (kind == "org") {
       engine::Org org{get_string(o, "id"), get_string(o, "name"), get_string(o, "account_sid"),
-                      get_string(o, "auth_token"), get_string(o, "timezone"), get_string(o, "support_number")};
+                      get_string(o, "auth_token"), get_string(o, "timezone"), get_string(o, "support_number"),
+                      get_string(o, "webhook_shared_key")};
       dir.put_org(std::move(org));
     } else if (kind == "number") {
       engine::NumberEntry n{get_string(o, "number"), get_string(o, "org_id"), get_string(o, "country"),

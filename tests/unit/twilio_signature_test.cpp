@@ -1,6 +1,7 @@
 // Tests for X-Twilio-Signature against the published vectors and values from python3-twilio.
 #include <simdjson.h>
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <cctype>
 #include <string>
@@ -8,6 +9,7 @@
 
 #include "provider/twilio/form.hpp"
 #include "provider/twilio/signature.hpp"
+#include "provider/twilio/signature_settings.hpp"
 
 #ifndef CALLROUTER_SOURCE_DIR
 #error "CALLROUTER_SOURCE_DIR must name the checkout (the test binary defines it)"
@@ -387,4 +389,202 @@ TEST_CASE("signature: JSON bodies", "[twilio][signature]") {
 TEST_CASE("signature: sha256_hex", "[twilio][signature]") {
   CHECK(sha256_hex("") == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
   CHECK(sha256_hex("abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+}
+
+// Shared-key signing and JSON bodies, on tests/data/twilio-signature-cross-vectors.json: cases
+// computed by twilio-python (or hmac/hashlib for shared keys, which it lacks) and checked by
+// twilio-node in tests/node; here the same cases go through our code.
+
+namespace {
+
+using callrouter::twilio::body_hash_matches;
+using callrouter::twilio::parse_signature_settings;
+using callrouter::twilio::SignatureAlgorithm;
+
+struct CrossVector {
+  std::string name;
+  bool is_get = false;
+  std::string url;
+  Form params;
+  bool is_json = false;
+  std::string body;
+  bool shared_key = false;  // signed with the shared key, as the settings header says
+  std::string settings;
+  std::string signature;
+  std::vector<std::string> valid_urls;
+  std::vector<std::string> invalid_urls;
+};
+
+struct CrossVectors {
+  std::string auth_token;
+  std::string shared_key;
+  std::vector<CrossVector> cases;
+};
+
+std::vector<std::string> strings_of(simdjson::dom::element array) {
+  std::vector<std::string> out;
+  for (simdjson::dom::element u : simdjson::dom::array(array)) out.emplace_back(std::string_view(u));
+  return out;
+}
+
+const CrossVectors& cross_vectors() {
+  static const CrossVectors loaded = [] {
+    CrossVectors out;
+    simdjson::dom::parser parser;
+    simdjson::dom::element root =
+        parser.load(CALLROUTER_SOURCE_DIR "/tests/data/twilio-signature-cross-vectors.json");
+    out.auth_token = std::string(std::string_view(root["auth_token"]));
+    out.shared_key = std::string(std::string_view(root["shared_key"]));
+    for (simdjson::dom::element c : simdjson::dom::array(root["cases"])) {
+      CrossVector v;
+      v.name = std::string(std::string_view(c["name"]));
+      v.is_get = std::string_view(c["method"]) == "GET";
+      v.url = std::string(std::string_view(c["url"]));
+      v.signature = std::string(std::string_view(c["signature"]));
+      for (auto field : simdjson::dom::object(c["params"])) {
+        if (field.value.is_array()) {
+          for (simdjson::dom::element item : simdjson::dom::array(field.value)) {
+            v.params.params.push_back({std::string(field.key), std::string(std::string_view(item))});
+          }
+        } else {
+          v.params.params.push_back({std::string(field.key), std::string(std::string_view(field.value))});
+        }
+      }
+      std::string_view text;
+      if (c["body"].get(text) == simdjson::SUCCESS) {
+        v.is_json = true;
+        v.body = std::string(text);
+      }
+      if (c["signature_settings"].get(text) == simdjson::SUCCESS) {
+        v.shared_key = true;
+        v.settings = std::string(text);
+      }
+      v.valid_urls = strings_of(c["valid_urls"]);
+      v.invalid_urls = strings_of(c["invalid_urls"]);
+      out.cases.push_back(std::move(v));
+    }
+    return out;
+  }();
+  return loaded;
+}
+
+// What the webhook prologue does with a request: the key and HMAC the settings header picks,
+// then the JSON or the form check.
+bool prologue_validates(const CrossVector& v, std::string_view url, std::string_view signature,
+                        std::string_view body) {
+  const CrossVectors& all = cross_vectors();
+  std::string_view key = all.auth_token;
+  SignatureAlgorithm algorithm = SignatureAlgorithm::hmac_sha1;
+  if (v.shared_key) {
+    auto settings = parse_signature_settings(v.settings);
+    if (!settings) return false;
+    key = all.shared_key;
+    algorithm = settings->algorithm;
+  }
+  if (v.is_json) return validate_json_signature(key, url, body, signature, algorithm);
+  return validate_signature(key, url, v.is_get ? Form{} : v.params, signature, algorithm);
+}
+
+}  // namespace
+
+TEST_CASE("signature: cross-library vectors load", "[twilio][signature]") {
+  const CrossVectors& all = cross_vectors();
+  REQUIRE(all.cases.size() >= 10);
+  auto count = [&](auto pred) { return std::count_if(all.cases.begin(), all.cases.end(), pred); };
+  CHECK(count([](const CrossVector& v) { return v.is_get; }) >= 1);
+  CHECK(count([](const CrossVector& v) { return v.is_json; }) >= 2);
+  CHECK(count([](const CrossVector& v) { return v.shared_key; }) >= 4);
+  CHECK(count([](const CrossVector& v) { return v.is_json && v.shared_key; }) >= 1);
+}
+
+TEST_CASE("signature: cross-library vectors compute and validate", "[twilio][signature]") {
+  const CrossVectors& all = cross_vectors();
+  for (const CrossVector& v : all.cases) {
+    INFO(v.name);
+    auto settings = parse_signature_settings(v.settings);
+    REQUIRE(settings.has_value());
+    std::string_view key = v.shared_key ? all.shared_key : all.auth_token;
+    // GET and JSON sign the URL alone.
+    Form signed_params = v.is_get || v.is_json ? Form{} : v.params;
+    CHECK(compute_signature(key, v.url, signed_params, settings->algorithm) == v.signature);
+    if (v.is_json) CHECK(body_hash_matches(v.url, v.body));
+    std::vector<std::string> urls = v.valid_urls;
+    urls.push_back(v.url);
+    for (const std::string& url : urls) {
+      INFO("as " << url);
+      CHECK(prologue_validates(v, url, v.signature, v.body));
+    }
+    for (const std::string& url : v.invalid_urls) {
+      INFO("refused as " << url);
+      CHECK_FALSE(prologue_validates(v, url, v.signature, v.body));
+    }
+    if (v.is_json) CHECK_FALSE(prologue_validates(v, v.url, v.signature, v.body + " "));
+  }
+}
+
+TEST_CASE("signature: the wrong key or HMAC never validates", "[twilio][signature]") {
+  const CrossVectors& all = cross_vectors();
+  for (const CrossVector& v : all.cases) {
+    INFO(v.name);
+    auto settings = parse_signature_settings(v.settings);
+    REQUIRE(settings.has_value());
+    std::string_view key = v.shared_key ? all.shared_key : all.auth_token;
+    std::string_view other_key = v.shared_key ? all.auth_token : all.shared_key;
+    auto other_algorithm = settings->algorithm == SignatureAlgorithm::hmac_sha256
+                               ? SignatureAlgorithm::hmac_sha1
+                               : SignatureAlgorithm::hmac_sha256;
+    Form params = v.is_get || v.is_json ? Form{} : v.params;
+    if (v.is_json) {
+      CHECK_FALSE(validate_json_signature(other_key, v.url, v.body, v.signature, settings->algorithm));
+      CHECK_FALSE(validate_json_signature(key, v.url, v.body, v.signature, other_algorithm));
+    } else {
+      CHECK_FALSE(validate_signature(other_key, v.url, params, v.signature, settings->algorithm));
+      CHECK_FALSE(validate_signature(key, v.url, params, v.signature, other_algorithm));
+    }
+    CHECK_FALSE(validate_signature("", v.url, params, v.signature, settings->algorithm));
+  }
+}
+
+TEST_CASE("signature: HMAC-SHA256 signs the same text as HMAC-SHA1", "[twilio][signature]") {
+  // python3 -c 'import hmac,hashlib,base64; print(base64.b64encode(hmac.new(b"12345",
+  //   b"https://mycompany.com/myapp.php?foo=1&bar=2" + b"CallSidCA1234567890ABCDECaller+14158675309"
+  //   b"Digits1234From+14158675309To+18005551212", hashlib.sha256).digest()).decode())'
+  const Vector& first = vectors().cases.at(0);
+  CHECK(compute_signature(kToken, first.url, first.params, SignatureAlgorithm::hmac_sha256) ==
+        "033hgUJA9M/hXIZsYjwkerEP/DBm35nEri5FhCYjA5s=");
+  CHECK(compute_signature(kToken, first.url, first.params, SignatureAlgorithm::hmac_sha1) ==
+        first.signature);
+  // The default stays HMAC-SHA1: every existing caller is unchanged.
+  CHECK(compute_signature(kToken, first.url, first.params) == first.signature);
+}
+
+TEST_CASE("signature: X-Twilio-Webhooks-Signature-Settings", "[twilio][signature]") {
+  auto algorithm_of = [](std::string_view header) {
+    auto settings = parse_signature_settings(header);
+    REQUIRE(settings.has_value());
+    return settings->algorithm;
+  };
+  CHECK(algorithm_of("key=webhooks_sharedkey_x,algorithm=HMAC_SHA256") == SignatureAlgorithm::hmac_sha256);
+  CHECK(algorithm_of("algorithm=HMAC_SHA256,key=webhooks_sharedkey_x") == SignatureAlgorithm::hmac_sha256);
+  CHECK(algorithm_of(" key = k , algorithm = hmac_sha256 ") == SignatureAlgorithm::hmac_sha256);
+  CHECK(algorithm_of("key=k,algorithm=HMAC_SHA1") == SignatureAlgorithm::hmac_sha1);
+  // No algorithm, or an empty one, is HMAC_SHA1 (twilio-node's getSignatureAlgorithm); the first
+  // non-empty one counts.
+  CHECK(algorithm_of("key=k") == SignatureAlgorithm::hmac_sha1);
+  CHECK(algorithm_of("key=k,algorithm=") == SignatureAlgorithm::hmac_sha1);
+  CHECK(algorithm_of("algorithm=,algorithm=HMAC_SHA256") == SignatureAlgorithm::hmac_sha256);
+  CHECK(algorithm_of("algorithm=HMAC_SHA256,algorithm=HMAC_SHA1") == SignatureAlgorithm::hmac_sha256);
+  CHECK(algorithm_of("garbage") == SignatureAlgorithm::hmac_sha1);
+  // Names are case-sensitive, as in twilio-node.
+  CHECK(algorithm_of("Algorithm=HMAC_SHA256") == SignatureAlgorithm::hmac_sha1);
+  auto settings = parse_signature_settings("key=webhooks_sharedkey_x,algorithm=HMAC_SHA256");
+  REQUIRE(settings.has_value());
+  CHECK(settings->key_id == "webhooks_sharedkey_x");
+  for (std::string_view unsupported : {"algorithm=HMAC_SHA512", "algorithm=SHA256", "algorithm=HMAC-SHA256",
+                                       "key=k,algorithm=HMAC_SHA256x", "algorithm=\x01\xff"}) {
+    INFO(unsupported);
+    auto refused = parse_signature_settings(unsupported);
+    REQUIRE_FALSE(refused.has_value());
+    CHECK(refused.error().find("unsupported signature algorithm") != std::string::npos);
+  }
 }

@@ -22,6 +22,8 @@
 // distinct value of a name, sorted, and that is what we do: a repeated identical pair counts once.
 // bodySHA256: found like parse_qs does (first non-empty value, %XX and + decoded), compared
 // case-sensitively with the lowercase hex hash; the URL is then signed with no params.
+// Shared-key signing (HMAC-SHA256): twilio-node 6.3.1 lib/webhooks/webhooks.js signs the same
+// text with the shared key and sha256 (python3-twilio 7.7.1 has no shared-key support).
 // Deliberate differences, all failing closed where Python would raise or misbehave: a URL without
 // scheme://host, an unbalanced '[' or ']', or a port that is not 0-65535 → false (Python raises);
 // a JSON body whose URL has no bodySHA256 → false (Python raises AttributeError); an empty auth
@@ -48,13 +50,16 @@ const EVP_MD* sha256_algorithm() {
   return md;
 }
 
-std::optional<std::string> hmac_sha1_base64(std::string_view key, std::string_view data) {
+std::optional<std::string> hmac_base64(std::string_view key, std::string_view data,
+                                       SignatureAlgorithm algorithm) {
   EVP_MAC* mac = hmac_algorithm();
   if (mac == nullptr) return std::nullopt;
   std::unique_ptr<EVP_MAC_CTX, decltype(&EVP_MAC_CTX_free)> ctx(EVP_MAC_CTX_new(mac),
                                                                 &EVP_MAC_CTX_free);
   if (!ctx) return std::nullopt;
-  char digest[] = "SHA1";
+  char sha1[] = "SHA1";
+  char sha256[] = "SHA256";
+  char* digest = algorithm == SignatureAlgorithm::hmac_sha256 ? sha256 : sha1;
   OSSL_PARAM settings[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0),
                            OSSL_PARAM_construct_end()};
   // A null key would mean "keep the previous key" to EVP_MAC_init, so an empty one gets a pointer.
@@ -208,7 +213,7 @@ std::optional<UrlSpellings> url_spellings(const SplitUrl& parts) {
 }
 
 bool matches_either_spelling(std::string_view auth_token, std::string_view url, const Form& params,
-                             std::string_view signature) {
+                             std::string_view signature, SignatureAlgorithm algorithm) {
   if (auth_token.empty() || signature.empty()) return false;
   std::optional<SplitUrl> parts = split_url(url);
   if (!parts) return false;
@@ -218,10 +223,10 @@ bool matches_either_spelling(std::string_view auth_token, std::string_view url, 
   // HMAC. Each comparison is constant-time; returning after the first match only tells which
   // public spelling was signed, nothing about the secret or the expected signature.
   std::optional<std::string> without_port =
-      hmac_sha1_base64(auth_token, signed_text(spellings->without_port, params));
+      hmac_base64(auth_token, signed_text(spellings->without_port, params), algorithm);
   if (without_port && equal_constant_time(*without_port, signature)) return true;
   std::optional<std::string> with_port =
-      hmac_sha1_base64(auth_token, signed_text(spellings->with_port, params));
+      hmac_base64(auth_token, signed_text(spellings->with_port, params), algorithm);
   return with_port && equal_constant_time(*with_port, signature);
 }
 
@@ -276,24 +281,28 @@ std::optional<std::string> first_query_value(std::string_view query, std::string
 }  // namespace
 
 std::string compute_signature(std::string_view auth_token, std::string_view url,
-                              const Form& params) {
-  return hmac_sha1_base64(auth_token, signed_text(url, params)).value_or(std::string());
+                              const Form& params, SignatureAlgorithm algorithm) {
+  return hmac_base64(auth_token, signed_text(url, params), algorithm).value_or(std::string());
 }
 
 bool validate_signature(std::string_view auth_token, std::string_view url, const Form& params,
-                        std::string_view signature) {
-  return matches_either_spelling(auth_token, url, params, signature);
+                        std::string_view signature, SignatureAlgorithm algorithm) {
+  return matches_either_spelling(auth_token, url, params, signature, algorithm);
 }
 
-bool validate_json_signature(std::string_view auth_token, std::string_view url,
-                             std::string_view body, std::string_view signature) {
+bool body_hash_matches(std::string_view url, std::string_view body) {
   std::optional<SplitUrl> parts = split_url(url);
   if (!parts) return false;
   std::optional<std::string> claimed = first_query_value(parts->query, "bodySHA256");
-  if (!claimed) return false;
-  bool body_matches = equal_constant_time(sha256_hex(body), *claimed);
-  bool url_matches = matches_either_spelling(auth_token, url, Form{}, signature);
-  return body_matches && url_matches;
+  return claimed && equal_constant_time(sha256_hex(body), *claimed);
+}
+
+bool validate_json_signature(std::string_view auth_token, std::string_view url,
+                             std::string_view body, std::string_view signature,
+                             SignatureAlgorithm algorithm) {
+  // The body and its hash are both the sender's: stopping at a mismatch reveals nothing secret.
+  return body_hash_matches(url, body) &&
+         matches_either_spelling(auth_token, url, Form{}, signature, algorithm);
 }
 
 std::string sha256_hex(std::string_view data) {
