@@ -120,7 +120,7 @@ void App::update_org(std::string_view id, HttpRequest&& request, Reply reply) {
     if (auto error = shared_key_error(updated.webhook_shared_key)) return reply(json_error(400, "invalid_request", *error));
   }
   directory_.put_org(updated);
-  journal_.commit({store::put_org(updated)}, [this, before, updated, reply = std::move(reply)](bool durable) {
+  commit_.submit({store::put_org(updated)}, [this, before, updated, reply = std::move(reply)](bool durable) {
     if (!durable) {
       directory_.put_org(before);
       return reply(json_error(503, "journal_unavailable", "the org could not be stored; retry"));
