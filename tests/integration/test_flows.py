@@ -233,6 +233,35 @@ class FlowApiTest(unittest.TestCase):
         status, body = d.api("GET", "/v1/numbers", self.admin)
         self.assertEqual(body["numbers"][0]["number"], DEMO_NUMBER)
 
+    def test_create_flow_then_draft_and_publish(self):
+        d = self.d
+        status, body = d.api("POST", "/v1/flows", self.admin, {"id": "created", "name": "Created", "description": "new"})
+        self.assertEqual(status, 201, body)
+        self.assertEqual(body["id"], "created")
+        self.assertEqual(body["draft"], {"name": "Created", "description": "new", "states": []})
+        self.assertIsNone(body["published"])
+        self.assertTrue(body["enabled"])
+        self.assertEqual(d.api("GET", "/v1/flows/created", self.admin)[1], body)
+        # An empty draft is not publishable; the designer saves states first.
+        self.assertEqual(d.api("POST", "/v1/flows/created/publish", self.admin)[0], 422)
+        self.assertEqual(d.api("PUT", "/v1/flows/created/draft", self.admin, WALK)[0], 200)
+        self.assertEqual(d.api("POST", "/v1/flows/created/publish", self.admin)[0], 200)
+        # Without an id the first free flow-N is taken; an existing id conflicts.
+        status, first = d.api("POST", "/v1/flows", self.admin, {"name": "Unnamed"})
+        status2, second = d.api("POST", "/v1/flows", self.admin, {})
+        self.assertEqual((status, status2), (201, 201))
+        self.assertRegex(first["id"], r"^flow-\d+$")
+        self.assertNotEqual(first["id"], second["id"])
+        self.assertEqual(d.api("POST", "/v1/flows", self.admin, {"id": "created"})[0], 409)
+        for bad in [{"id": "Bad Id"}, {"name": 3}, {"colour": "red"}, "[]", "{"]:
+            status, body = d.api("POST", "/v1/flows", self.admin, bad)
+            self.assertEqual(status, 400, bad)
+            self.assertEqual(body["error"]["code"], "invalid_request")
+        self.assertEqual(d.api("POST", "/v1/flows", self.agent, {"id": "mine"})[0], 403)
+        # It survives a restart like any saved draft.
+        d.restart()
+        self.assertEqual(d.api("GET", "/v1/flows/" + first["id"], self.admin)[1]["name"], "Unnamed")
+
     def test_other_orgs_see_no_flows(self):
         d = self.d
         status, body = d.api("POST", "/v1/orgs", d.system_key, {
