@@ -25,7 +25,8 @@
 #include "events/event_log.hpp"
 #include "flow/call_action.hpp"
 #include "flow/compiled_flow.hpp"
-#include "provider/twilio/form.hpp"
+#include "engine/provider_events.hpp"
+#include "provider/twilio/webhook_request.hpp"
 #include "runtime/commit_path.hpp"
 #include "server/http_message.hpp"
 #include "server/websocket_channel.hpp"
@@ -158,17 +159,13 @@ class App {
   server::HttpResponse metrics_text();
 
  private:
-  struct TwilioRequest {
-    const engine::Org* org = nullptr;
-    twilio::Form form;
-  };
-  // Parses and authenticates a provider webhook; on failure it has replied already.
-  std::optional<TwilioRequest> verify_twilio(const server::HttpRequest& request, server::Reply& reply);
+  // Authenticates a provider webhook (provider/twilio); on failure it has replied already.
+  std::optional<twilio::VerifiedWebhook> verify_twilio(const server::HttpRequest& request, server::Reply& reply);
   std::optional<Principal> authenticate(const server::HttpRequest& request) const;
   // verify_twilio, then replay_if_seen: nothing when it has answered already.
-  std::optional<TwilioRequest> accept_twilio(const server::HttpRequest& request, server::Reply& reply);
+  std::optional<twilio::VerifiedWebhook> accept_twilio(const server::HttpRequest& request, server::Reply& reply);
   // Replays a stored answer for a retried request; true when it did.
-  bool replay_if_seen(const server::HttpRequest& request, const engine::Org& org, server::Reply& reply);
+  bool replay_if_seen(std::string_view retry_token, const engine::Org& org, server::Reply& reply);
   // Commits `ops` and replies `answer` once durable (503 if the journal refused).
   void commit_and_reply(runtime::Change change, CallBook::Ticket ticket, StoredAnswer answer, server::Reply reply,
                         std::optional<WalletBook::Ticket> wallet_ticket = std::nullopt);
@@ -227,7 +224,8 @@ class App {
   void save_caller_ids(const engine::TelephonyUser& updated, std::function<void(bool)> done);
   // Recording storage (recording_usage.cpp): calls are not recorded once the org's quota is used.
   void limit_recording(std::string_view org_id, flow::CallActions& actions);
-  std::optional<WalletBook::Ticket> count_recording(std::string_view org_id, const twilio::Form& form, store::WriteSet& ops);
+  std::optional<WalletBook::Ticket> count_recording(std::string_view org_id, const std::optional<engine::RecordingFacts>& recording,
+                                                    store::WriteSet& ops);
   // At start: a live click-to-call holds its charge again (holds are memory only).
   void hold_for_outbound(const engine::CallRecord& call);
   std::shared_ptr<const billing::RateCard> rates_;
@@ -251,8 +249,7 @@ class App {
   // Returns the agents the call was being offered to.
   std::vector<std::string> end_offers(std::string_view org_id, std::string_view call_sid, std::string_view outcome);
   // Status callbacks of an agent's leg (ParentCallSid set): who answered, and when they hang up.
-  void agent_leg_status(const engine::Org& org, const std::string& user_id, const twilio::Form& form,
-                        server::Reply reply);
+  void agent_leg_status(const engine::Org& org, const engine::AgentLegChanged& leg, server::Reply reply);
   void write_user(JsonWriter& w, const engine::TelephonyUser& user) const;
   void write_group(JsonWriter& w, const engine::TelephonyGroup& group) const;
   // Ids of published flows whose states name the user (or group).

@@ -7,6 +7,7 @@
 
 #include "app/api_support.hpp"
 #include "app/app.hpp"
+#include "provider/twilio/webhook_events.hpp"
 #include "common/phone_number.hpp"
 #include "provider/twilio/rest_api.hpp"
 #include "store/config_records.hpp"
@@ -80,18 +81,15 @@ void App::twilio_caller_id(HttpRequest&& request, Reply reply) {
   auto verified = verify_twilio(request, reply);
   if (!verified) return;
   const auto& org = *verified->org;
-  const auto& form = verified->form;
-  auto query = twilio::parse_form(request.query());
-  auto user_id = query ? query->get("user").value_or("") : std::string_view{};
-  auto status = form.get("VerificationStatus").value_or("");
-  auto number = form.get("PhoneNumber").value_or(form.get("To").value_or(""));
-  const auto* user = directory_.user(org.id, user_id);
-  if (user == nullptr || !user->custom_caller_ids.contains(std::string(number)) ||
-      (status != "success" && status != "failed")) {
+  auto result = twilio::read_caller_id(*verified);
+  const auto* user = result ? directory_.user(org.id, result->user_id) : nullptr;
+  if (user == nullptr || !user->custom_caller_ids.contains(std::string(result->number))) {
     return reply(json_error(400, "bad_request", "not a verification this org asked for"));
   }
+  const std::string number(result->number);
+  const std::string_view status = result->success ? "success" : "failed";
   auto updated = *user;
-  updated.custom_caller_ids[std::string(number)] = status == "success" ? "verified" : "failed";
+  updated.custom_caller_ids[number] = result->success ? "verified" : "failed";
   if (updated.custom_caller_ids == user->custom_caller_ids) return reply(json_answer(200, R"({"status":"recorded"})"));
   spdlog::info("caller ID {} of user {} (org {}): {}", number, updated.id, org.id, status);
   save_caller_ids(updated, [reply = std::move(reply)](bool durable) {

@@ -37,15 +37,14 @@ void App::limit_recording(std::string_view org_id, flow::CallActions& actions) {
   }
 }
 
-std::optional<WalletBook::Ticket> App::count_recording(std::string_view org_id, const twilio::Form& form,
+std::optional<WalletBook::Ticket> App::count_recording(std::string_view org_id,
+                                                       const std::optional<engine::RecordingFacts>& recording,
                                                        store::WriteSet& ops) {
-  if (form.get("RecordingStatus").value_or("") != "completed") return std::nullopt;
-  auto sid = form.get("RecordingSid").value_or("");
-  auto duration_text = form.get("RecordingDuration").value_or("");
-  std::int64_t duration_s = 0;
-  if (sid.empty() || std::from_chars(duration_text.data(), duration_text.data() + duration_text.size(), duration_s).ec != std::errc{}) {
+  if (!recording || recording->status != "completed" || recording->recording_sid.empty() || !recording->duration_s) {
     return std::nullopt;
   }
+  const auto sid = recording->recording_sid;
+  const auto duration_s = *recording->duration_s;
   const auto before = wallets_.wallet(org_id);  // a copy: staging replaces the wallet
   auto counted = billing::count_recording(before.recording, sid, duration_s, wallets_.applied(org_id));
   if (!counted || !counted->applied) return std::nullopt;

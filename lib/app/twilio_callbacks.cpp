@@ -3,11 +3,10 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
-#include <charconv>
-
 #include "app/app.hpp"
 #include "engine/call_flow.hpp"
 #include "provider/twilio/render_actions.hpp"
+#include "provider/twilio/webhook_events.hpp"
 #include "store/config_records.hpp"
 
 namespace callrouter::app {
@@ -45,13 +44,6 @@ flow::Waiting expected_wait(flow::Callback kind) {
   return flow::Waiting::none;
 }
 
-int to_int(std::optional<std::string_view> s, int fallback) {
-  if (!s) return fallback;
-  int v = fallback;
-  std::from_chars(s->data(), s->data() + s->size(), v);
-  return v;
-}
-
 HttpResponse twiml(std::string body) {
   HttpResponse r;
   r.content_type = "text/xml";
@@ -65,17 +57,13 @@ void App::twilio_recording_status(HttpRequest&& request, Reply reply) {
   auto verified = accept_twilio(request, reply);
   if (!verified) return;
   const auto& org = *verified->org;
-  const auto& form = verified->form;
-  auto sid = form.get("CallSid");
-  auto recording = form.get("RecordingSid");
-  if (!sid || !recording || sid->empty() || recording->empty()) {
-    return reply(json_error(400, "bad_request", "CallSid and RecordingSid are required"));
-  }
+  auto report = twilio::read_recording_status(*verified);
+  if (!report) return reply(json_error(400, "bad_request", report.error()));
   StoredAnswer answer{200, "application/json", R"({"status":"recorded"})"};
   runtime::Change change;
   auto& ops = change.records;
-  auto wallet_ticket = count_recording(org.id, form, ops);
-  auto call = calls_.find(org.id, *sid);
+  auto wallet_ticket = count_recording(org.id, report->recording, ops);
+  auto call = calls_.find(org.id, report->call_sid);
   if (!call) {
     // A recording of a call we never saw: its length still counts (the provider stores it).
     if (!wallet_ticket) return reply(to_response(answer));
@@ -86,7 +74,7 @@ void App::twilio_recording_status(HttpRequest&& request, Reply reply) {
     return;
   }
   engine::CallEvent event{"recording_status", static_cast<std::int64_t>(call->flow_path.size()),
-                          std::string(form.get("RecordingStatus").value_or("")), clock_()};
+                          std::string(report->recording.status), clock_()};
   auto ticket = calls_.stage(*call, &event, change);
   commit_and_reply(std::move(change), ticket, std::move(answer), std::move(reply), wallet_ticket);
 }
@@ -95,17 +83,16 @@ void App::twilio_callback(HttpRequest&& request, flow::Callback kind, Reply repl
   auto verified = accept_twilio(request, reply);
   if (!verified) return;
   const auto& org = *verified->org;
-  const auto& form = verified->form;
-
-  auto query = twilio::parse_form(request.query());
-  auto sid = form.get("CallSid");
-  if (!query || !sid || sid->empty()) return reply(json_error(400, "bad_request", "CallSid and ?state= are required"));
-  auto state_id = query->get("state").value_or("");
-  const int attempt = to_int(query->get("attempt"), 0);
-  const int visit = to_int(query->get("visit"), -1);
-  const auto callback_id = fmt::format("{}/{}/{}/{}/{}", *sid, callback_name(kind), state_id, attempt, visit);
+  auto read = twilio::read_flow_callback(kind, *verified);
+  if (!read) return reply(json_error(400, "bad_request", read.error()));
+  const auto& cb = *read;
+  const auto sid = cb.call_sid;
+  const auto state_id = cb.state_id;
+  const int attempt = cb.attempt;
+  const int visit = cb.visit;
+  const auto callback_id = fmt::format("{}/{}/{}/{}/{}", sid, callback_name(kind), state_id, attempt, visit);
   // A recording status report shares the Record's URL but is its own event, never a replay.
-  const bool recording_status = kind == flow::Callback::recording && form.get("RecordingStatus").has_value();
+  const bool recording_status = kind == flow::Callback::recording && cb.recording.has_value();
   // The provider retrying a callback we already answered gets that answer again.
   if (kind != flow::Callback::queue_wait && !recording_status) {
     if (auto seen = calls_.find_answer(org.id, kCallbackKind, callback_id)) {
@@ -117,11 +104,11 @@ void App::twilio_callback(HttpRequest&& request, flow::Callback kind, Reply repl
     }
   }
 
-  auto record = calls_.find(org.id, *sid);
+  auto record = calls_.find(org.id, sid);
   const engine::FlowEntry* flow = record ? directory_.flow(org.id, record->flow_id) : nullptr;
   const engine::PublishedFlow* version = flow ? flow->version(record->flow_version) : nullptr;
   if (version == nullptr) {
-    spdlog::warn("twilio: {} callback for call {} that is in no flow: hanging up", callback_name(kind), *sid);
+    spdlog::warn("twilio: {} callback for call {} that is in no flow: hanging up", callback_name(kind), sid);
     return reply(twiml(twilio::render_twiml({flow::HangupAction{}})));
   }
   const auto& compiled = *version->compiled;
@@ -131,10 +118,10 @@ void App::twilio_callback(HttpRequest&& request, flow::Callback kind, Reply repl
   if (recording_status) {
     StoredAnswer answer{200, "application/json", R"({"status":"recorded"})"};
     engine::CallEvent event{"recording_status", static_cast<std::int64_t>(record->flow_path.size()),
-                            std::string(*form.get("RecordingStatus")), clock_()};
+                            std::string(cb.recording->status), clock_()};
     runtime::Change change;
     auto& ops = change.records;
-    auto wallet_ticket = count_recording(org.id, form, ops);
+    auto wallet_ticket = count_recording(org.id, cb.recording, ops);
     auto ticket = calls_.stage(*record, &event, change);
     calls_.stage_answer(org.id, kCallbackKind, callback_id + "/status", answer, ops, ticket);
     return commit_and_reply(std::move(change), ticket, std::move(answer), std::move(reply), wallet_ticket);
@@ -144,10 +131,10 @@ void App::twilio_callback(HttpRequest&& request, flow::Callback kind, Reply repl
   const bool moved_from_here = at.state != flow::kNoState && compiled.states[static_cast<std::size_t>(at.state)].id == state_id &&
                                at.waiting == flow::Waiting::dial && expected_wait(kind) == flow::Waiting::queue;
   // The REST redirect is on its way to the provider.
-  const bool being_moved = moved_from_here && moving_.contains(store::make_key({org.id, *sid}));
+  const bool being_moved = moved_from_here && moving_.contains(store::make_key({org.id, sid}));
   // A move that never reached the provider (the daemon stopped between journaling it and asking):
   // the caller is still in the provider's queue, so the queue's callbacks apply as if queued.
-  const bool redirected = kind == flow::Callback::queue_result && form.get("QueueResult").value_or("").starts_with("redirected");
+  const bool redirected = cb.redirected_from_queue();
   if (moved_from_here && !being_moved && !redirected) at.waiting = flow::Waiting::queue;
   const bool in_place = at.state != flow::kNoState && compiled.states[static_cast<std::size_t>(at.state)].id == state_id &&
                         at.waiting == expected_wait(kind) && (kind != flow::Callback::gather || at.attempts == attempt) &&
@@ -158,8 +145,8 @@ void App::twilio_callback(HttpRequest&& request, flow::Callback kind, Reply repl
     // the queue and hanging up before it lands.
     // The place in line is ours (priority, then arrival), not the provider's FIFO position.
     std::optional<std::size_t> position;
-    if (auto q = queues_.find(org.id); q != queues_.end()) position = q->second.position(*sid);
-    auto actions = in_place      ? flow::queue_wait_actions(compiled, at.state, to_int(form.get("QueueTime"), 0), position)
+    if (auto q = queues_.find(org.id); q != queues_.end()) position = q->second.position(sid);
+    auto actions = in_place      ? flow::queue_wait_actions(compiled, at.state, cb.queue_time_s, position)
                    : being_moved ? flow::CallActions{flow::PauseAction{5}}
                                  : flow::CallActions{flow::LeaveAction{}};
     return reply(twiml(twilio::render_twiml(actions, config_.public_base_url, org.id + ":")));
@@ -175,25 +162,11 @@ void App::twilio_callback(HttpRequest&& request, flow::Callback kind, Reply repl
   }
   if (!in_place) {
     spdlog::warn("twilio: {} callback for call {} claims state '{}' (attempt {}), but the call is at '{}' waiting for {}",
-                 callback_name(kind), *sid, state_id, attempt, record->flow_state, record->flow_waiting);
+                 callback_name(kind), sid, state_id, attempt, record->flow_state, record->flow_waiting);
     return reply(json_error(409, "conflict", "the call is not waiting at that state"));
   }
 
-  flow::FlowEvent event;
-  switch (kind) {
-    case flow::Callback::gather:
-      event = {flow::EventKind::gather, form.get("Digits").value_or(""), form.get("SpeechResult").value_or(""), {}};
-      break;
-    case flow::Callback::dial:
-      event = {flow::EventKind::dial_result, {}, {}, form.get("DialCallStatus").value_or("failed")};
-      break;
-    case flow::Callback::queue_result:
-      event = {flow::EventKind::queue_result, {}, {}, form.get("QueueResult").value_or("error")};
-      break;
-    default:
-      event = {flow::EventKind::recording, {}, {}, form.get("RecordingUrl").value_or("")};
-      break;
-  }
+  const auto& event = cb.event;
   const auto now = clock_();
   auto updated = *record;
   if (kind == flow::Callback::queue_result) {
@@ -223,16 +196,13 @@ void App::twilio_callback(HttpRequest&& request, flow::Callback kind, Reply repl
   // A forward's outside leg is billed on its own, once (by DialCallSid), when its Dial ends.
   if (const auto* fwd = std::get_if<flow::ForwardState>(&compiled.states[static_cast<std::size_t>(at.state)].settings);
       fwd != nullptr && kind == flow::Callback::dial) {
-    auto seconds = to_int(form.get("DialCallDuration"), 0);
-    if (auto leg = form.get("DialCallSid"); leg && seconds > 0) {
-      wallet_ticket = stage_forward_charge(updated, fwd->number, *leg, seconds, ops);
+    if (!cb.dial_leg_sid.empty() && cb.dial_duration_s > 0) {
+      wallet_ticket = stage_forward_charge(updated, fwd->number, cb.dial_leg_sid, cb.dial_duration_s, ops);
     }
   }
   auto ticket = calls_.stage(updated, &call_event, change);
   calls_.stage_answer(org.id, kCallbackKind, callback_id, answer, ops, ticket);
-  if (auto token = request.header("i-twilio-idempotency-token"); !token.empty()) {
-    calls_.stage_answer(org.id, kTokenKind, token, answer, ops, ticket);
-  }
+  if (!verified->retry_token.empty()) calls_.stage_answer(org.id, kTokenKind, verified->retry_token, answer, ops, ticket);
   commit_and_reply(std::move(change), ticket, std::move(answer), std::move(reply), wallet_ticket);
 }
 

@@ -2,9 +2,8 @@
 // Twiml= parameter: the move stored it with the call; this hands the same document out.
 #include <spdlog/spdlog.h>
 
-#include <charconv>
-
 #include "app/app.hpp"
+#include "provider/twilio/webhook_events.hpp"
 
 namespace callrouter::app {
 
@@ -12,18 +11,12 @@ void App::twilio_redirect(server::HttpRequest&& request, server::Reply reply) {
   auto verified = verify_twilio(request, reply);  // signed like every provider request
   if (!verified) return;
   const auto& org = *verified->org;
-  auto sid = verified->form.get("CallSid");
-  auto query = twilio::parse_form(request.query());
-  auto visit = query ? query->get("visit") : std::nullopt;
-  if (!sid || sid->empty() || !visit) {
-    return reply(server::json_error(400, "bad_request", "CallSid and ?visit= are required"));
-  }
+  auto fetch = twilio::read_redirect_fetch(*verified);
+  if (!fetch) return reply(server::json_error(400, "bad_request", fetch.error()));
   // The id is the call and its visit, so one call's URL cannot fetch another call's document.
-  int visit_n = -1;
-  std::from_chars(visit->data(), visit->data() + visit->size(), visit_n);
-  auto stored = calls_.find_answer(org.id, kRedirectKind, redirect_answer_id(*sid, visit_n));
+  auto stored = calls_.find_answer(org.id, kRedirectKind, redirect_answer_id(fetch->call_sid, fetch->visit));
   if (!stored) {
-    spdlog::warn("twilio: redirect document for call {} (visit {}) not found", *sid, *visit);
+    spdlog::warn("twilio: redirect document for call {} (visit {}) not found", fetch->call_sid, fetch->visit);
     return reply(server::json_error(404, "not_found", "no redirect document for this call"));
   }
   reply(to_response(*stored));

@@ -5,7 +5,7 @@
 namespace callrouter::engine {
 
 IncomingCallDecision decide_incoming_call(const Directory& directory, const Org& org,
-                                          const InboundCall& call, Timestamp now, const RingSelector& select) {
+                                          const CallArrived& call, Timestamp now, const RingSelector& select) {
   IncomingCallDecision d;
   auto& r = d.record;
   r.sid = std::string(call.call_sid);

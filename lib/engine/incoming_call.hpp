@@ -8,17 +8,11 @@
 #include "engine/call_flow.hpp"
 #include "engine/call_record.hpp"
 #include "engine/directory.hpp"
+#include "engine/provider_events.hpp"
 #include "flow/call_action.hpp"
 
 namespace callrouter::engine {
 
-struct InboundCall {
-  std::string_view call_sid;
-  std::string_view from;
-  std::string_view to;
-  std::string_view status;  // CallStatus as sent (usually "ringing")
-  std::string_view from_country;  // FromCountry, for branch rules
-};
 
 struct IncomingCallDecision {
   flow::CallActions actions;
@@ -28,6 +22,6 @@ struct IncomingCallDecision {
 // `org` is the organisation whose signature the request carried; a number owned by another org
 // is treated as unknown, so one org can never route into another's flows.
 IncomingCallDecision decide_incoming_call(const Directory& directory, const Org& org,
-                                          const InboundCall& call, Timestamp now, const RingSelector& select);
+                                          const CallArrived& call, Timestamp now, const RingSelector& select);
 
 }  // namespace callrouter::engine
