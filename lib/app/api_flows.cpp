@@ -115,21 +115,21 @@ void App::create_flow(HttpRequest&& request, const Principal& who, Reply reply) 
     }
   }
   if (!is_valid_id(id)) return reply(json_error(400, "invalid_request", "field 'id': flow ids match [a-z0-9_-]{1,64}"));
-  const auto* before = directory_.flow(who.org_id, id);
-  if (before != nullptr && !before->deleted) return reply(json_error(409, "conflict", fmt::format("flow '{}' exists", id)));
+  // A deleted flow keeps its id (its versions still run calls and come back at restart), so the
+  // id is not given out again.
+  if (directory_.flow(who.org_id, id) != nullptr) return reply(json_error(409, "conflict", fmt::format("flow '{}' exists or existed", id)));
   engine::FlowEntry created;
   created.id = id;
   created.org_id = who.org_id;
   created.name = std::string(body->get("name"));
   created.description = std::string(body->get("description"));
   created.enabled = true;
-  if (before != nullptr) created.versions = before->versions;  // calls on a deleted flow's versions may still run
   // The empty draft a designer starts from: it saves, but publishing asks for states.
   JsonWriter draft;
   draft.begin_object().field("name", created.name).field("description", created.description);
   draft.key("states").begin_array().end_array().end_object();
   created.draft_json = draft.take();
-  store_flow(std::move(created), before, std::move(reply), [this](const engine::FlowEntry& f) {
+  store_flow(std::move(created), nullptr, std::move(reply), [this](const engine::FlowEntry& f) {
     JsonWriter w;
     write_flow(w, f, directory_);
     return json_answer(201, w.take());

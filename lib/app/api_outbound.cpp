@@ -134,7 +134,7 @@ std::string App::outbound_twiml(const engine::CallRecord& call) {
   const auto* user = directory_.user(call.org_id, call.user_id);
   dial.record = user != nullptr && user->record_outgoing && billing::may_record(wallets_.wallet(call.org_id));
   dial.callback = {flow::Callback::dial, "outbound", 0, 0};
-  return twilio::render_twiml({dial}, config_.public_base_url, call.org_id + ":");
+  return twilio::render_twiml({dial}, config_.public_base_url, {call.org_id, {}});
 }
 
 }  // namespace callrouter::app

@@ -250,6 +250,9 @@ class App {
   std::vector<std::string> end_offers(std::string_view org_id, std::string_view call_sid, std::string_view outcome);
   // Status callbacks of an agent's leg (ParentCallSid set): who answered, and when they hang up.
   void agent_leg_status(const engine::Org& org, const engine::AgentLegChanged& leg, server::Reply reply);
+  // The end of a click-to-call's <Dial> to the customer (twilio_callbacks.cpp).
+  void outbound_dial_result(const engine::Org& org, const engine::CallRecord& record, const engine::FlowCallback& cb,
+                            const std::string& callback_id, std::string_view retry_token, server::Reply reply);
   void write_user(JsonWriter& w, const engine::TelephonyUser& user) const;
   void write_group(JsonWriter& w, const engine::TelephonyGroup& group) const;
   // Ids of published flows whose states name the user (or group).

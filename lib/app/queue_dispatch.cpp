@@ -84,7 +84,7 @@ void App::redirect_to_agents(engine::CallRecord record, const flow::AssignReques
   record.flow_waiting = std::string(flow::waiting_name(flow::Waiting::dial));
   dial.callback = {flow::Callback::dial, std::string(request.state_id), request.round, static_cast<int>(record.flow_path.size())};
   flow::CallActions actions{dial};
-  auto twiml = twilio::render_twiml(actions, config_.public_base_url, org->id + ":");
+  auto twiml = twilio::render_twiml(actions, config_.public_base_url, {org->id, record.flow_id});
   announce_offers(record, actions);
   engine::CallEvent event{"dequeue", static_cast<std::int64_t>(record.flow_path.size()), "redirected", clock_()};
   runtime::Change change;
@@ -101,7 +101,9 @@ void App::redirect_to_agents(engine::CallRecord record, const flow::AssignReques
   auto back_in_line = [this, queued, caller](std::string_view outcome) {
     agents_cancelled(queued.org_id, end_offers(queued.org_id, queued.sid, outcome), "");
     runtime::Change undo;
-    auto t = calls_.stage(queued, nullptr, undo);
+    // Dated now: the caller is back in the queue from this moment (queue.joined again).
+    engine::CallEvent requeue{"requeue", static_cast<std::int64_t>(queued.flow_path.size()), std::string(outcome), clock_()};
+    auto t = calls_.stage(queued, &requeue, undo);
     commit_.submit(std::move(undo), [this, t, queued, caller](bool durable) {
       calls_.settle(t, durable);
       if (durable && queues_[queued.org_id].restore(caller)) ++queue_stats_.entered;

@@ -44,6 +44,11 @@ flow::Waiting expected_wait(flow::Callback kind) {
   return flow::Waiting::none;
 }
 
+// A Dial's result says the number it rang answered (the result comes when the Dial ends).
+bool dial_connected(const engine::FlowCallback& cb) {
+  return cb.event.outcome == "completed" || cb.event.outcome == "answered";
+}
+
 HttpResponse twiml(std::string body) {
   HttpResponse r;
   r.content_type = "text/xml";
@@ -107,6 +112,9 @@ void App::twilio_callback(HttpRequest&& request, flow::Callback kind, Reply repl
   auto record = calls_.find(org.id, sid);
   const engine::FlowEntry* flow = record ? directory_.flow(org.id, record->flow_id) : nullptr;
   const engine::PublishedFlow* version = flow ? flow->version(record->flow_version) : nullptr;
+  if (version == nullptr && record && record->direction == "outbound" && kind == flow::Callback::dial) {
+    return outbound_dial_result(org, *record, cb, callback_id, verified->retry_token, std::move(reply));
+  }
   if (version == nullptr) {
     spdlog::warn("twilio: {} callback for call {} that is in no flow: hanging up", callback_name(kind), sid);
     return reply(twiml(twilio::render_twiml({flow::HangupAction{}})));
@@ -149,7 +157,7 @@ void App::twilio_callback(HttpRequest&& request, flow::Callback kind, Reply repl
     auto actions = in_place      ? flow::queue_wait_actions(compiled, at.state, cb.queue_time_s, position)
                    : being_moved ? flow::CallActions{flow::PauseAction{5}}
                                  : flow::CallActions{flow::LeaveAction{}};
-    return reply(twiml(twilio::render_twiml(actions, config_.public_base_url, org.id + ":")));
+    return reply(twiml(twilio::render_twiml(actions, config_.public_base_url, {org.id, record->flow_id})));
   }
   // A caller we moved to an agent leaves the provider's queue: nothing more to do for it here.
   if (!in_place && redirected) {
@@ -186,7 +194,7 @@ void App::twilio_callback(HttpRequest&& request, flow::Callback kind, Reply repl
   announce_offers(updated, turn.actions);
   note_queued(updated);
   limit_recording(org.id, turn.actions);
-  StoredAnswer answer{200, "text/xml", twilio::render_twiml(turn.actions, config_.public_base_url, org.id + ":" + updated.flow_id + ":")};
+  StoredAnswer answer{200, "text/xml", twilio::render_twiml(turn.actions, config_.public_base_url, {org.id, updated.flow_id})};
   std::string outcome(kind == flow::Callback::gather ? event.digits : event.outcome);
   engine::CallEvent call_event{std::string(callback_name(kind)), static_cast<std::int64_t>(record->flow_path.size()),
                                outcome, now};
@@ -199,11 +207,28 @@ void App::twilio_callback(HttpRequest&& request, flow::Callback kind, Reply repl
     if (!cb.dial_leg_sid.empty() && cb.dial_duration_s > 0) {
       wallet_ticket = stage_forward_charge(updated, fwd->number, cb.dial_leg_sid, cb.dial_duration_s, ops);
     }
+    if (dial_connected(cb) && !updated.connected_at) updated.connected_at = now - std::chrono::seconds(cb.dial_duration_s);
   }
   auto ticket = calls_.stage(updated, &call_event, change);
   calls_.stage_answer(org.id, kCallbackKind, callback_id, answer, ops, ticket);
   if (!verified->retry_token.empty()) calls_.stage_answer(org.id, kTokenKind, verified->retry_token, answer, ops, ticket);
   commit_and_reply(std::move(change), ticket, std::move(answer), std::move(reply), wallet_ticket);
+}
+
+void App::outbound_dial_result(const engine::Org& org, const engine::CallRecord& record, const engine::FlowCallback& cb,
+                               const std::string& callback_id, std::string_view retry_token, Reply reply) {
+  // A click-to-call's <Dial> to the customer ended: it tells whether they answered and how long
+  // they talked. The agent's own leg ends with it.
+  StoredAnswer answer{200, "text/xml", twilio::render_twiml({flow::HangupAction{}})};
+  const auto now = clock_();
+  auto updated = record;
+  if (dial_connected(cb) && !updated.connected_at) updated.connected_at = now - std::chrono::seconds(cb.dial_duration_s);
+  engine::CallEvent event{"dial", static_cast<std::int64_t>(updated.flow_path.size()), std::string(cb.event.outcome), now};
+  runtime::Change change;
+  auto ticket = calls_.stage(updated, &event, change);
+  calls_.stage_answer(org.id, kCallbackKind, callback_id, answer, change.records, ticket);
+  if (!retry_token.empty()) calls_.stage_answer(org.id, kTokenKind, retry_token, answer, change.records, ticket);
+  commit_and_reply(std::move(change), ticket, std::move(answer), std::move(reply));
 }
 
 }  // namespace callrouter::app

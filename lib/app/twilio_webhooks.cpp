@@ -112,7 +112,7 @@ void App::twilio_voice(HttpRequest&& request, Reply reply) {
     if (known->terminal() && record.disposition.empty()) record.disposition = known->disposition;
   }
   limit_recording(org.id, decision.actions);
-  StoredAnswer answer{200, "text/xml", twilio::render_twiml(decision.actions, config_.public_base_url, org.id + ":" + record.flow_id + ":")};
+  StoredAnswer answer{200, "text/xml", twilio::render_twiml(decision.actions, config_.public_base_url, {org.id, record.flow_id})};
   announce_offers(record, decision.actions);
   engine::CallEvent event{"voice", 0, std::string(call.status), now};
   runtime::Change change;
@@ -193,6 +193,7 @@ void App::agent_leg_status(const engine::Org& org, const engine::AgentLegChanged
     auto updated = *parent;
     updated.user_id = user_id;
     if (!updated.answered_at) updated.answered_at = now;
+    if (!updated.connected_at) updated.connected_at = now;
     engine::CallEvent event{"agent", static_cast<std::int64_t>(updated.flow_path.size()), "answered:" + user_id, now};
     runtime::Change change;
     auto ticket = calls_.stage(updated, &event, change);

@@ -52,18 +52,11 @@ bool is_terminal_status(std::string_view s) {
 bool CallRecord::terminal() const { return is_terminal_status(status); }
 
 std::string to_json(const CallRecord& r) {
+  // The stored record: the API's call fields, then what routing and recovery need.
   JsonWriter w;
-  w.begin_object()
-      .field("sid", r.sid)
-      .field("org_id", r.org_id)
-      .field("direction", r.direction)
-      .field("from", r.from)
-      .field("to", r.to)
-      .field("status", r.status);
-  optional_string(w, "disposition", r.disposition);
-  optional_string(w, "user_id", r.user_id);
-  optional_string(w, "flow_id", r.flow_id);
-  w.field("flow_version", static_cast<std::int64_t>(r.flow_version));
+  w.begin_object();
+  write_call_fields(w, r);
+  w.field("org_id", r.org_id).field("flow_version", static_cast<std::int64_t>(r.flow_version));
   w.key("flow_path").begin_array();
   for (const auto& s : r.flow_path) w.value(s);
   w.end_array();
@@ -71,17 +64,6 @@ std::string to_json(const CallRecord& r) {
       .field("flow_attempts", static_cast<std::int64_t>(r.flow_attempts))
       .field("flow_waiting", r.flow_waiting)
       .field("from_country", r.from_country);
-  w.field("started_at", format_rfc3339(r.started_at));
-  optional_time(w, "answered_at", r.answered_at);
-  optional_time(w, "ended_at", r.ended_at);
-  w.key("duration_s");
-  if (r.duration_s) {
-    w.value(*r.duration_s);
-  } else {
-    w.null();
-  }
-  w.field("charge_micro", r.charge_micro);
-  if (!r.caller_id.empty()) w.field("caller_id", r.caller_id).field("time_limit_s", r.time_limit_s);
   w.field("last_status_seq", r.last_status_seq);
   w.key("status_seqs").begin_array();
   for (auto s : r.status_seqs) w.value(static_cast<std::int64_t>(s));
@@ -97,6 +79,7 @@ void write_call_fields(JsonWriter& w, const CallRecord& r) {
   optional_string(w, "flow_id", r.flow_id);
   w.field("started_at", format_rfc3339(r.started_at));
   optional_time(w, "answered_at", r.answered_at);
+  optional_time(w, "connected_at", r.connected_at);
   optional_time(w, "ended_at", r.ended_at);
   w.key("duration_s");
   if (r.duration_s) {
@@ -139,6 +122,7 @@ Expected<CallRecord> call_record_from_json(std::string_view json) {
   if (!started) return unexpected(std::string("call record has no valid started_at"));
   r.started_at = *started;
   r.answered_at = rd.time("answered_at");
+  r.connected_at = rd.time("connected_at");
   r.ended_at = rd.time("ended_at");
   r.duration_s = rd.integer("duration_s");
   r.last_status_seq = rd.integer("last_status_seq").value_or(-1);

@@ -34,7 +34,10 @@ struct CallRecord {
   std::string flow_waiting;  // flow::waiting_name, "" when not in a flow
   std::string from_country;  // as the provider reported it, for branch rules
   Timestamp started_at{};
-  std::optional<Timestamp> answered_at;
+  std::optional<Timestamp> answered_at;  // the provider answered (a flow may play before anyone talks)
+  // When the caller reached a person: an agent answered, a forward's number answered, or the far
+  // end of a click-to-call answered. Unset: nobody took the call.
+  std::optional<Timestamp> connected_at;
   std::optional<Timestamp> ended_at;
   std::optional<std::int64_t> duration_s;
   std::int64_t last_status_seq = -1;   // highest SequenceNumber applied to `status`

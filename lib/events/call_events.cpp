@@ -24,24 +24,30 @@ std::vector<Event> call_events(const engine::CallRecord* before, const engine::C
   auto add = [&](std::string_view type, Timestamp at, std::string_view queue_state = {}) {
     out.push_back(Event{after.org_id, 0, std::string(type), at, after.sid, call_data(after, queue_state)});
   };
-  const bool was_queued = before != nullptr && before->flow_waiting == kQueueWaiting;
+  // A call that has ended waits nowhere, whatever its last flow position says.
+  const bool was_queued = before != nullptr && before->flow_waiting == kQueueWaiting && !before->terminal();
   const bool is_queued = after.flow_waiting == kQueueWaiting && !after.terminal();
+  const bool ends = after.terminal() && (before == nullptr || !before->terminal());
 
   if (before == nullptr) add("call.ringing", after.started_at);
   if (is_queued && !was_queued) add("queue.joined", now, after.flow_state);
-  // Inbound: an agent took the call. Outbound: the far end answered.
-  const bool answered = after.direction == "outbound"
-                            ? after.answered_at.has_value() && (before == nullptr || !before->answered_at)
-                            : !after.user_id.empty() && (before == nullptr || before->user_id.empty());
-  if (answered) add("call.answered", after.answered_at.value_or(now));
-  const bool abandoned = after.disposition == "abandoned" && (before == nullptr || before->disposition != "abandoned");
-  if (was_queued && !is_queued) add(abandoned ? "queue.abandoned" : "queue.left", now, before->flow_state);
+  if (after.connected_at && (before == nullptr || !before->connected_at)) add("call.answered", *after.connected_at);
+  if (was_queued && !is_queued) {
+    // Out of the queue to nobody, because the call ended: the caller gave up (in whichever order
+    // the provider reports the hang-up and the queue result).
+    const bool abandoned = after.disposition == "abandoned" || (after.terminal() && !after.connected_at);
+    add(abandoned ? "queue.abandoned" : "queue.left", now, before->flow_state);
+  }
   if (after.disposition == "voicemail" && (before == nullptr || before->disposition != "voicemail")) {
     add("call.voicemail", now);
   }
-  if (after.terminal() && (before == nullptr || !before->terminal())) {
+  if (ends) {
     const auto at = after.ended_at.value_or(now);
-    if (after.direction == "inbound" && after.disposition == "missed") add("call.missed", at);
+    // Missed: an inbound call nobody took. A voicemail was taken by the mailbox; a rejected call
+    // was refused on purpose; a failed one never rang.
+    const bool missed = after.direction == "inbound" && !after.connected_at && after.disposition != "voicemail" &&
+                        after.disposition != "rejected" && after.disposition != "failed";
+    if (missed) add("call.missed", at);
     add("call.ended", at);
   }
   return out;

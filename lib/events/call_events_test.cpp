@@ -51,8 +51,11 @@ TEST_CASE("a call's life makes ringing, queue, answered and ended events once ea
   auto taken = queued;
   taken.flow_waiting = "dial";
   taken.user_id = "u_sato";
-  taken.answered_at = t0 + 20s;
-  CHECK(types(events::call_events(&queued, taken, t0 + 20s)) == std::vector<std::string>{"call.answered", "queue.left"});
+  taken.answered_at = t0 + 1s;
+  taken.connected_at = t0 + 20s;
+  auto answered = events::call_events(&queued, taken, t0 + 20s);
+  CHECK(types(answered) == std::vector<std::string>{"call.answered", "queue.left"});
+  CHECK(answered[0].at == t0 + 20s);
 
   auto ended = taken;
   ended.status = "completed";
@@ -75,16 +78,43 @@ TEST_CASE("missed, abandoned and voicemail calls are named as such") {
   missed.ended_at = t0 + 30s;
   CHECK(types(events::call_events(&ringing, missed, t0 + 30s)) == std::vector<std::string>{"call.missed", "call.ended"});
 
-  auto queued = ringing;
+  // The provider answered (a flow played) but nobody took the call: missed all the same.
+  auto played = ringing;
+  played.answered_at = t0 + 1s;
+  auto hung_up = played;
+  hung_up.status = "completed";
+  hung_up.disposition = "answered";
+  hung_up.ended_at = t0 + 40s;
+  CHECK(types(events::call_events(&played, hung_up, t0 + 40s)) == std::vector<std::string>{"call.missed", "call.ended"});
+
+  auto queued = played;
   queued.flow_waiting = "queue";
+  queued.flow_state = "sales";
   auto abandoned = queued;
   abandoned.flow_waiting = "";
   abandoned.disposition = "abandoned";
   CHECK(types(events::call_events(&queued, abandoned, t0 + 40s)) == std::vector<std::string>{"queue.abandoned"});
+  // The hang-up reported before the queue result is the same abandonment, said once.
+  auto ended_in_queue = queued;
+  ended_in_queue.status = "completed";
+  ended_in_queue.ended_at = t0 + 41s;
+  CHECK(types(events::call_events(&queued, ended_in_queue, t0 + 41s)) ==
+        std::vector<std::string>{"queue.abandoned", "call.missed", "call.ended"});
+  auto late_result = ended_in_queue;
+  late_result.flow_waiting = "";
+  CHECK(events::call_events(&ended_in_queue, late_result, t0 + 42s).empty());
 
-  auto voicemail = ringing;
+  auto voicemail = played;
   voicemail.disposition = "voicemail";
-  CHECK(types(events::call_events(&ringing, voicemail, t0 + 50s)) == std::vector<std::string>{"call.voicemail"});
+  CHECK(types(events::call_events(&played, voicemail, t0 + 50s)) == std::vector<std::string>{"call.voicemail"});
+  auto after_voicemail = voicemail;
+  after_voicemail.status = "completed";
+  CHECK(types(events::call_events(&voicemail, after_voicemail, t0 + 60s)) == std::vector<std::string>{"call.ended"});
+
+  auto rejected = inbound();
+  rejected.status = "busy";
+  rejected.disposition = "rejected";
+  CHECK(types(events::call_events(nullptr, rejected, t0)) == std::vector<std::string>{"call.ringing", "call.ended"});
 
   // A status callback that overtook the voice webhook creates the record already ended.
   auto busy = inbound();
@@ -99,12 +129,18 @@ TEST_CASE("an outbound call is answered when the far end answers, and is never m
   placed.user_id = "u_sato";  // the agent who placed it, from the start
   placed.status = "queued";
   CHECK(types(events::call_events(nullptr, placed, t0)) == std::vector<std::string>{"call.ringing"});
-  auto answered = placed;
-  answered.status = "in-progress";
-  answered.answered_at = t0 + 7s;
-  CHECK(types(events::call_events(&placed, answered, t0 + 7s)) == std::vector<std::string>{"call.answered"});
-  auto no_answer = placed;
-  no_answer.status = "no-answer";
-  no_answer.disposition = "missed";
-  CHECK(types(events::call_events(&placed, no_answer, t0 + 30s)) == std::vector<std::string>{"call.ended"});
+  // The agent's own softphone answering is not the customer answering.
+  auto agent_leg = placed;
+  agent_leg.status = "in-progress";
+  agent_leg.answered_at = t0 + 3s;
+  CHECK(events::call_events(&placed, agent_leg, t0 + 3s).empty());
+  auto talked = agent_leg;
+  talked.connected_at = t0 + 7s;
+  auto answered = events::call_events(&agent_leg, talked, t0 + 70s);
+  REQUIRE(types(answered) == std::vector<std::string>{"call.answered"});
+  CHECK(answered[0].at == t0 + 7s);
+  auto no_answer = agent_leg;
+  no_answer.status = "completed";
+  no_answer.disposition = "answered";
+  CHECK(types(events::call_events(&agent_leg, no_answer, t0 + 30s)) == std::vector<std::string>{"call.ended"});
 }

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <charconv>
+#include <limits>
 
 namespace callrouter::store {
 
@@ -29,7 +30,7 @@ std::uint64_t last_event_seq(const Journal& journal, std::string_view org_id) {
 std::vector<std::string> read_events(const Journal& journal, std::string_view org_id, std::uint64_t after,
                                      std::size_t limit) {
   std::vector<std::string> out;
-  if (limit == 0) return out;
+  if (limit == 0 || after == std::numeric_limits<std::uint64_t>::max()) return out;
   journal.scan_prefix(
       Cf::events, make_key({org_id, ""}),
       [&](std::string_view, std::string_view stored) {

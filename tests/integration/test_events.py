@@ -8,10 +8,11 @@ import threading
 import time
 import unittest
 import urllib.parse
+import xml.etree.ElementTree as ET
 
 from twilio.request_validator import RequestValidator
 
-from harness import DEMO_TOKEN, Daemon, call_sid, status_params, voice_params
+from harness import DEMO_ACCOUNT, DEMO_TOKEN, Daemon, call_sid, status_params, voice_params
 
 
 def all_events(d, key, page=7):
@@ -74,6 +75,8 @@ class EventFeedTest(unittest.TestCase):
             self.assertEqual(status, 400, bad)
             self.assertEqual(body["error"]["code"], "invalid_request")
         self.assertEqual(d.api("GET", "/v1/events")[0], 401)
+        # The last possible seq: nothing after it (not a wrap to the start).
+        self.assertEqual(d.api("GET", "/v1/events?after=18446744073709551615", self.admin), (200, {"events": []}))
 
     def test_other_orgs_and_agents_see_nothing(self):
         d = self.d
@@ -101,6 +104,60 @@ class EventFeedTest(unittest.TestCase):
         self.assertEqual(len(line), 1, text[-2000:])
         ringing = len([e for e in all_events(d, self.admin) if e["type"] == "call.ringing"])
         self.assertEqual(float(line[0].split()[1]), ringing)
+
+
+QUEUED = {"start": "sales", "states": [
+    {"id": "sales", "type": "ring_group", "group": "sales", "ring_timeout_s": 15,
+     "queue": {"max_callers": 5, "max_wait_s": 120},
+     "on": {"no_answer": "bye", "timeout": "bye", "queue_full": "bye"}},
+    {"id": "bye", "type": "hangup"}]}
+
+
+class QueueEventsTest(unittest.TestCase):
+    """A caller who hangs up in the queue is abandoned and missed, once, whichever of the
+    provider's two reports (status callback, queue result) comes first."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.d = Daemon().start()
+        cls.admin = cls.d.demo_admin_key
+        d = cls.d
+        assert d.api("PUT", "/v1/flows/queued/draft", cls.admin, QUEUED)[0] in (200, 201)
+        assert d.api("POST", "/v1/flows/queued/publish", cls.admin)[0] == 200
+        assert d.api("PUT", "/v1/numbers/%2B815012345678/flow", cls.admin, {"flow_id": "queued"})[0] == 200
+        for user in ("u_sato", "u_kato"):
+            assert d.api("PUT", "/v1/users/%s/presence" % user, cls.admin, {"presence": "away"})[0] == 200
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.d.close()
+
+    def queue(self, sid):
+        status, _, body = self.d.signed_form("/twilio/voice", voice_params(sid))
+        self.assertEqual(status, 200)
+        enqueue = ET.fromstring(body)[0]
+        self.assertEqual(enqueue.tag, "Enqueue")
+        parts = urllib.parse.urlsplit(enqueue.get("action"))
+        return parts.path + "?" + parts.query
+
+    def types_of(self, sid):
+        return [e["type"] for e in all_events(self.d, self.admin) if e["call_sid"] == sid]
+
+    def test_hang_up_reported_first(self):
+        sid = call_sid(900)
+        result = self.queue(sid)
+        self.assertEqual(self.d.signed_form("/twilio/status", status_params(sid, "completed", 2, CallDuration="20"))[0], 200)
+        self.assertEqual(self.d.signed_form(result, {"CallSid": sid, "AccountSid": DEMO_ACCOUNT, "QueueResult": "hangup",
+                                                     "QueueTime": "19"})[0], 200)
+        self.assertEqual(self.types_of(sid), ["call.ringing", "queue.joined", "queue.abandoned", "call.missed", "call.ended"])
+
+    def test_queue_result_reported_first(self):
+        sid = call_sid(901)
+        result = self.queue(sid)
+        self.assertEqual(self.d.signed_form(result, {"CallSid": sid, "AccountSid": DEMO_ACCOUNT, "QueueResult": "hangup",
+                                                     "QueueTime": "19"})[0], 200)
+        self.assertEqual(self.d.signed_form("/twilio/status", status_params(sid, "completed", 2, CallDuration="20"))[0], 200)
+        self.assertEqual(self.types_of(sid), ["call.ringing", "queue.joined", "queue.abandoned", "call.missed", "call.ended"])
 
 
 class EventsAcrossWriteErrorsTest(unittest.TestCase):

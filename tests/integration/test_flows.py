@@ -253,6 +253,9 @@ class FlowApiTest(unittest.TestCase):
         self.assertRegex(first["id"], r"^flow-\d+$")
         self.assertNotEqual(first["id"], second["id"])
         self.assertEqual(d.api("POST", "/v1/flows", self.admin, {"id": "created"})[0], 409)
+        # A deleted flow's id stays taken: its versions still exist for the calls that ran on them.
+        self.assertEqual(d.api("DELETE", "/v1/flows/" + second["id"], self.admin)[0], 200)
+        self.assertEqual(d.api("POST", "/v1/flows", self.admin, {"id": second["id"]})[0], 409)
         for bad in [{"id": "Bad Id"}, {"name": 3}, {"colour": "red"}, "[]", "{"]:
             status, body = d.api("POST", "/v1/flows", self.admin, bad)
             self.assertEqual(status, 400, bad)

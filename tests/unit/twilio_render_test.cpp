@@ -113,7 +113,7 @@ TEST_CASE("render: Record is followed by a Redirect back for an empty recording"
 
 TEST_CASE("render: long queue names are shortened", "[twilio][render]") {
   flow::EnqueueAction e{std::string(64, 's'), {flow::Callback::queue_result, "s"}, {flow::Callback::queue_wait, "s"}};
-  auto doc = render_twiml({e}, "https://h", std::string(64, 'o') + ":main:");
+  auto doc = render_twiml({e}, "https://h", {std::string(64, 'o'), "main"});
   auto open = doc.find("<Enqueue");
   auto start = doc.find('>', open) + 1;
   auto end = doc.find("</Enqueue>");

@@ -23,7 +23,7 @@ std::string_view callback_path(flow::Callback kind) {
 struct Renderer {
   TwimlWriter& w;
   std::string_view base;
-  std::string_view queue_prefix;
+  CallScope scope;
 
   void prompt(const flow::PromptAction& p) const {
     std::visit([this](const auto& a) { (*this)(a); }, p);
@@ -84,7 +84,7 @@ struct Renderer {
     w.close("Dial");
   }
   void operator()(const flow::EnqueueAction& a) const {
-    auto name = fit_queue_name(fmt::format("{}{}", queue_prefix, a.queue));
+    auto name = provider_queue_name(scope.org_id, scope.flow_id, a.queue);
     auto action = callback_url(base, a.result);
     auto wait = callback_url(base, a.wait);
     w.element("Enqueue", {{"action", action}, {"method", "POST"}, {"waitUrl", wait}, {"waitUrlMethod", "POST"}}, name);
@@ -115,9 +115,9 @@ std::string callback_url(std::string_view base_url, const flow::CallbackRef& ref
   return url;
 }
 
-std::string render_twiml(const flow::CallActions& actions, std::string_view base_url, std::string_view queue_prefix) {
+std::string render_twiml(const flow::CallActions& actions, std::string_view base_url, CallScope scope) {
   TwimlWriter w;
-  Renderer r{w, base_url, queue_prefix};
+  Renderer r{w, base_url, scope};
   for (const auto& action : actions) std::visit(r, action);
   return w.finish();
 }

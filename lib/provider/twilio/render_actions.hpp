@@ -10,11 +10,13 @@
 namespace callrouter::twilio {
 
 // `base_url` is public_base_url: callbacks become absolute URLs under it, e.g.
-// "https://voice.example.com/twilio/gather?state=menu". `queue_prefix` scopes queue names to
-// the org and flow (`{org}:{flow}:`, see queue_name.hpp) so two queues never meet at the
-// provider; names past its 64-character limit are shortened with a hash.
-std::string render_twiml(const flow::CallActions& actions, std::string_view base_url = {},
-                         std::string_view queue_prefix = {});
+// "https://voice.example.com/twilio/gather?state=menu". Queue names are scoped to the call's org
+// and flow (provider_queue_name, queue_name.hpp) so two queues never meet at the provider.
+struct CallScope {
+  std::string_view org_id;
+  std::string_view flow_id;
+};
+std::string render_twiml(const flow::CallActions& actions, std::string_view base_url = {}, CallScope scope = {});
 
 std::string callback_url(std::string_view base_url, const flow::CallbackRef& ref);
 
