@@ -174,6 +174,26 @@ class Daemon:
         return json.loads(out.stdout)
 
 
+def kill_under_load(d, rounds, rng, make_senders, run_s=(0.05, 0.4)):
+    """Starts the daemon, lets the senders (threads with an `acked` list) load it for a random
+    while, kills it with SIGKILL, `rounds` times; returns everything acknowledged."""
+    acked = []
+    for round_no in range(rounds):
+        d.start()
+        senders = make_senders(round_no)
+        for s in senders:
+            s.start()
+        time.sleep(rng.uniform(*run_s))
+        d.proc.send_signal(signal.SIGKILL)
+        d.proc.wait()
+        d.log.close()
+        d.proc = None
+        for s in senders:
+            s.join()
+            acked.extend(s.acked)
+    return acked
+
+
 def status_params(sid, status, seq, to=DEMO_NUMBER, frm="+819012345678", account=DEMO_ACCOUNT, **extra):
     params = {"CallSid": sid, "AccountSid": account, "From": frm, "To": to, "CallStatus": status,
               "ApiVersion": "2010-04-01", "Direction": "inbound", "SequenceNumber": str(seq),

@@ -3,7 +3,6 @@ journal answers 503 with nothing half-written and recovers when space returns.""
 import http.client
 import random
 import resource
-import signal
 import threading
 import time
 import unittest
@@ -11,7 +10,7 @@ import urllib.parse
 
 from twilio.request_validator import RequestValidator
 
-from harness import DEMO_TOKEN, Daemon, call_sid, status_params, voice_params
+from harness import DEMO_TOKEN, Daemon, call_sid, kill_under_load, status_params, voice_params
 
 STATUSES = ["initiated", "ringing", "in-progress", "completed"]
 
@@ -50,23 +49,8 @@ class CrashSafetyTest(unittest.TestCase):
     def test_kill_9_loses_no_acknowledged_callback(self):
         d = Daemon()
         rng = random.Random(20261123)
-        acked = []
         try:
-            next_call = 0
-            for round_no in range(20):
-                d.start()
-                senders = [Sender(d, next_call + i * 1000, 1000) for i in range(3)]
-                next_call += 3000
-                for s in senders:
-                    s.start()
-                time.sleep(rng.uniform(0.05, 0.4))
-                d.proc.send_signal(signal.SIGKILL)
-                d.proc.wait()
-                d.log.close()
-                d.proc = None
-                for s in senders:
-                    s.join()
-                    acked.extend(s.acked)
+            acked = kill_under_load(d, 20, rng, lambda n: [Sender(d, n * 3000 + i * 1000, 1000) for i in range(3)])
             self.assertGreater(len(acked), 200, "too little load to prove anything")
 
             d.start()

@@ -3,7 +3,6 @@ acknowledged webhook once, in order, seqs without gaps — across kill -9 and re
 import http.client
 import random
 import resource
-import signal
 import threading
 import time
 import unittest
@@ -12,7 +11,7 @@ import xml.etree.ElementTree as ET
 
 from twilio.request_validator import RequestValidator
 
-from harness import DEMO_ACCOUNT, DEMO_TOKEN, Daemon, call_sid, status_params, voice_params
+from harness import DEMO_ACCOUNT, DEMO_TOKEN, Daemon, call_sid, kill_under_load, status_params, voice_params
 
 
 def all_events(d, key, page=7):
@@ -224,23 +223,9 @@ class EventsAcrossCrashesTest(unittest.TestCase):
     def test_kill_9_loses_no_event_of_an_acknowledged_webhook_and_leaves_no_gap(self):
         d = Daemon()
         rng = random.Random(20261202)
-        acked = []
         try:
-            first = 100000
-            for _ in range(6):
-                d.start()
-                callers = [Caller(d, first + i * 10000, 2000) for i in range(3)]
-                first += 30000
-                for c in callers:
-                    c.start()
-                time.sleep(rng.uniform(0.2, 0.6))
-                d.proc.send_signal(signal.SIGKILL)
-                d.proc.wait()
-                d.log.close()
-                d.proc = None
-                for c in callers:
-                    c.join()
-                    acked.extend(c.acked)
+            acked = kill_under_load(d, 6, rng, lambda n: [Caller(d, 100000 + n * 30000 + i * 10000, 2000) for i in range(3)],
+                                    run_s=(0.2, 0.6))
             self.assertGreater(len(acked), 200, "too little load to prove anything")
 
             d.start()
