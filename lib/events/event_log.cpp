@@ -12,9 +12,8 @@ void EventLog::restore(const std::string& org_id, std::uint64_t last_seq) {
   o.next = std::max(o.next, last_seq + 1);
 }
 
-EventLog::Epoch EventLog::number(std::vector<Event>& events) {
+void EventLog::number(std::vector<Event>& events) {
   for (auto& e : events) e.seq = orgs_[e.org_id].next++;
-  return epoch_;
 }
 
 void EventLog::committed(const std::vector<Event>& events) {
@@ -30,10 +29,8 @@ void EventLog::committed(const std::vector<Event>& events) {
   }
 }
 
-void EventLog::failed(Epoch epoch) {
-  if (epoch != epoch_) return;
+void EventLog::failed() {
   for (auto& [org, o] : orgs_) o.next = o.committed + 1;
-  ++epoch_;
 }
 
 std::uint64_t EventLog::last_committed(const std::string& org_id) const {

@@ -3,6 +3,9 @@
 #include <catch2/catch.hpp>
 
 #include <fmt/format.h>
+#include <sys/resource.h>
+
+#include <csignal>
 
 #include "journal_loop.hpp"
 #include "store/event_records.hpp"
@@ -64,4 +67,63 @@ TEST_CASE("submit journals events with their records and publishes them before d
   CHECK(stored[1].find(R"("type":"call.ended")") != std::string::npos);
   CHECK(store::read_events(**journal, "acme", 3, 10).empty());
   CHECK(store::read_events(**journal, "acme", 0, 1).size() == 1);
+}
+
+namespace {
+
+// Every write past one byte fails with EFBIG, as on a full disk, until the object goes away.
+struct FileSizeLimit {
+  rlimit before{};
+  FileSizeLimit() {
+    std::signal(SIGXFSZ, SIG_IGN);
+    getrlimit(RLIMIT_FSIZE, &before);
+    rlimit one = before;
+    one.rlim_cur = 1;
+    setrlimit(RLIMIT_FSIZE, &one);
+  }
+  ~FileSizeLimit() { setrlimit(RLIMIT_FSIZE, &before); }
+};
+
+}  // namespace
+
+TEST_CASE("a refused write undoes every change in flight, newest first, and frees their seqs") {
+  TempDir dir;
+  Loop loop;
+  auto journal = store::Journal::open(dir.path, Durability::fsync, loop.post());
+  REQUIRE(journal);
+  events::EventLog log;
+  std::vector<std::uint64_t> published;
+  log.subscribe([&](const events::Event& e) { published.push_back(e.seq); });
+  runtime::CommitPath commit(**journal, log);
+  std::vector<std::string> order;
+  auto note = [&](std::string name) { return [&order, name](bool durable) { order.push_back(name + (durable ? " ok" : " undone")); }; };
+
+  commit.submit(change_with("acme", "CA1", {"call.ringing"}), note("A"));
+  loop.run_until([&] { return order.size() == 1; });
+  REQUIRE(order == std::vector<std::string>{"A ok"});
+  {
+    FileSizeLimit full;
+    // Three changes in flight when the refusal reaches the loop (one loop turn, so the test does
+    // not depend on how fast the journal thread fails).
+    commit.submit(change_with("acme", "CA2", {"call.ringing"}), note("B"));
+    commit.submit(change_with("acme", "CA3", {"call.ringing", "call.ended"}), note("C"));
+    commit.submit(change_with("acme", "CA4", {"call.ringing"}), note("D"));
+    CHECK(commit.in_flight() == 3);
+    loop.run_until([&] { return order.size() == 4; });
+    CHECK(commit.in_flight() == 0);
+  }
+  CHECK(order == std::vector<std::string>{"A ok", "D undone", "C undone", "B undone"});
+  // The disk takes writes again: numbering goes on right after the last durable event.
+  bool done = false;
+  for (int attempt = 0; attempt < 50 && !done; ++attempt) {
+    bool durable = false;
+    bool finished = false;
+    commit.submit(change_with("acme", "CA5", {"call.ringing"}), [&](bool d) { durable = d, finished = true; });
+    loop.run_until([&] { return finished; });
+    done = durable;  // the journal may need a turn or two to reopen after the error
+  }
+  REQUIRE(done);
+  CHECK(published == std::vector<std::uint64_t>{1, 2});
+  (*journal)->close();
+  CHECK(store::read_events(**journal, "acme", 0, 10).size() == 2);
 }
