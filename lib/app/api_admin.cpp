@@ -248,13 +248,16 @@ void App::backup(HttpRequest&& request, Reply reply) {
   if (std::filesystem::exists(dir, ec) || ec) {
     return reply(json_error(409, "conflict", ec ? "field 'dir': " + ec.message() : "field 'dir': already exists"));
   }
-  // A checkpoint hard-links the immutable files and copies the rest: quick, so it runs inline.
-  auto done = journal_.checkpoint(dir);
-  if (!done) return reply(json_error(500, "backup_failed", done.error()));
-  spdlog::info("backup written to {}", dir.string());
-  JsonWriter w;
-  w.begin_object().field("dir", dir.string()).end_object();
-  reply(json_answer(201, w.take()));
+  // A checkpoint flushes every memtable first (up to hundreds of MiB): it runs off the loop, which
+  // keeps answering meanwhile; the reply comes back to the loop when the copy is complete.
+  auto started = journal_.start_checkpoint(dir, [dir, reply](Expected<Ok> done) {
+    if (!done) return reply(json_error(500, "backup_failed", done.error()));
+    spdlog::info("backup written to {}", dir.string());
+    JsonWriter w;
+    w.begin_object().field("dir", dir.string()).end_object();
+    reply(json_answer(201, w.take()));
+  });
+  if (!started) return reply(json_error(409, "conflict", "a backup is being written; retry when it is done"));
 }
 
 }  // namespace callrouter::app
