@@ -211,7 +211,7 @@ void App::get_call(std::string_view sid, const Principal& who, Reply reply) {
   // Agents see the calls they took or made; anything else looks like no call at all.
   if (!record || (who.role == auth::Role::agent && record->user_id != who.user_id)) return reply(not_found("call"));
   std::vector<engine::CallEvent> events;
-  journal_.scan_prefix(store::Cf::call_events, store::make_key({who.org_id, sid, ""}),
+  journal_.scan_prefix(store::Cf::call_events, store::call_events_prefix(who.org_id, sid),
                        [&](std::string_view, std::string_view stored) {
                          auto payload = store::decode_value(stored);
                          if (payload) {

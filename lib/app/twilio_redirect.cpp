@@ -5,6 +5,7 @@
 #include <charconv>
 
 #include "app/app.hpp"
+#include "store/answer_records.hpp"
 
 namespace callrouter::app {
 
@@ -21,7 +22,7 @@ void App::twilio_redirect(server::HttpRequest&& request, server::Reply reply) {
   // The id is the call and its visit, so one call's URL cannot fetch another call's document.
   int visit_n = -1;
   std::from_chars(visit->data(), visit->data() + visit->size(), visit_n);
-  auto stored = calls_.find_answer(org.id, kRedirectKind, redirect_answer_id(*sid, visit_n));
+  auto stored = calls_.find_answer(org.id, store::kRedirectAnswer, store::redirect_answer_id(*sid, visit_n));
   if (!stored) {
     spdlog::warn("twilio: redirect document for call {} (visit {}) not found", *sid, *visit);
     return reply(server::json_error(404, "not_found", "no redirect document for this call"));
