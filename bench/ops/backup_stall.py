@@ -13,34 +13,9 @@ import os
 import sys
 import threading
 import time
-import urllib.parse
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tests", "integration"))
-from harness import DEMO_TOKEN, Daemon, call_sid, voice_params  # noqa: E402
-from twilio.request_validator import RequestValidator  # noqa: E402
-
-
-def fill(d, calls, threads=4):
-    validator = RequestValidator(DEMO_TOKEN)
-
-    def worker(first, step):
-        conn = http.client.HTTPConnection("127.0.0.1", d.port, timeout=30)
-        for n in range(first, calls, step):
-            params = voice_params(call_sid(1_000_000 + n))
-            conn.request("POST", "/twilio/voice", body=urllib.parse.urlencode(params), headers={
-                "Content-Type": "application/x-www-form-urlencoded",
-                "X-Twilio-Signature": validator.compute_signature(d.base + "/twilio/voice", params)})
-            resp = conn.getresponse()
-            resp.read()
-            if resp.status != 200:
-                raise RuntimeError("voice webhook answered %d" % resp.status)
-        conn.close()
-
-    workers = [threading.Thread(target=worker, args=(i, threads)) for i in range(threads)]
-    for w in workers:
-        w.start()
-    for w in workers:
-        w.join()
+from harness import Daemon, voice_calls  # noqa: E402
 
 
 def backup_while_polling(d, target):
@@ -74,12 +49,12 @@ def main():
     d = Daemon().start()
     try:
         t0 = time.perf_counter()
-        fill(d, args.calls)
+        voice_calls(d, 1_000_000, args.calls)
         fill_s = time.perf_counter() - t0
         rounds = []
         for r in range(args.rounds):
             if r > 0:
-                fill(d, args.calls // 4)  # memtables hold something again
+                voice_calls(d, 2_000_000 + r * args.calls, args.calls // 4)  # memtables hold something again
             seconds, status, lat = backup_while_polling(d, os.path.join(d.dir, "backup-%d" % r))
             lat.sort()
             rounds.append({"backup_ms": round(seconds * 1000, 1), "status": status, "healthz_answered": len(lat),
