@@ -60,7 +60,7 @@ TEST_CASE("value encoding is versioned") {
   CHECK_FALSE(decode_value("\x02" "abc"));
 }
 
-TEST_CASE("a checkpoint is made off the loop, one at a time, and holds what was durable") {
+TEST_CASE("a checkpoint is made off the loop one at a time and holds what was durable") {
   TempDir dir;
   Loop loop;
   auto journal = Journal::open(dir.path / "data", Durability::fsync, loop.post());
