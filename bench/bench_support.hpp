@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "app/call_book.hpp"
+#include "store/answer_records.hpp"
 #include "engine/call_record.hpp"
 #include "store/config_records.hpp"
 #include "store/journal.hpp"

@@ -4,34 +4,26 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
-#include <boost/beast/http.hpp>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
-#include <sys/stat.h>
-
 #include <csignal>
-#include <cstdlib>
 #include <cstdio>
-#include <fstream>
-#include <iostream>
-#include <sstream>
+#include <cstdlib>
+#include <optional>
 #include <thread>
 
 #include "app/app.hpp"
 #include "app/seed.hpp"
-#include "auth/api_key.hpp"
 #include "billing/rate_card.hpp"
-#include "common/json_writer.hpp"
 #include "config/config.hpp"
+#include "ops/backup_client.hpp"
 #include "ops/metrics.hpp"
-#include "outbound/http_client.hpp"
 #include "ops/sd_notify.hpp"
+#include "ops/show_call.hpp"
+#include "ops/system_key.hpp"
+#include "outbound/http_client.hpp"
 #include "server/http_server.hpp"
-#include "store/config_records.hpp"
 #include "store/journal.hpp"
 
 namespace asio = boost::asio;
@@ -55,129 +47,9 @@ constexpr const char* kUsage = R"(usage: callrouterd --config PATH [--check-conf
 struct Args {
   std::string config_path;
   bool check_config = false;
-  std::string show_call;  // "ORG/SID"
+  std::optional<ops::CallRef> show_call;
   std::string backup_dir;
 };
-
-std::string read_file(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-std::string trim(std::string s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.pop_back();
-  std::size_t i = 0;
-  while (i < s.size() && std::isspace(static_cast<unsigned char>(s[i]))) ++i;
-  return s.substr(i);
-}
-
-// Writes a secret readable by its owner only.
-bool write_secret(const std::filesystem::path& path, const std::string& text) {
-  std::error_code ec;
-  std::filesystem::create_directories(path.parent_path(), ec);
-  auto old = ::umask(077);
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out << text << "\n";
-  ::umask(old);
-  return static_cast<bool>(out);
-}
-
-// The system key: a systemd credential wins over the configured file. Missing on a first
-// development start, one is made (and kept in that file) so `make run` works with no set-up.
-std::string load_system_key(const Config& config) {
-  if (const char* creds = std::getenv("CREDENTIALS_DIRECTORY")) {
-    auto path = std::filesystem::path(creds) / "system-key";
-    if (std::filesystem::exists(path)) return trim(read_file(path));
-  }
-  if (std::filesystem::exists(config.system_key_file)) return trim(read_file(config.system_key_file));
-  auto key = auth::random_hex(32);
-  if (write_secret(config.system_key_file, key)) {
-    spdlog::warn("no system key found: generated one in {}", config.system_key_file.string());
-    return key;
-  }
-  spdlog::error("no system key in {} and it cannot be created: /v1/orgs is unavailable",
-                config.system_key_file.string());
-  return {};
-}
-
-// --backup against a running daemon: it holds the journal's lock, so it makes the checkpoint.
-int backup_through_daemon(const Config& config, const std::filesystem::path& dir) {
-  namespace beast = boost::beast;
-  namespace http = beast::http;
-  try {
-    asio::io_context io;
-    beast::tcp_stream stream(io);
-    stream.expires_after(std::chrono::seconds(60));
-    stream.connect(asio::ip::tcp::endpoint(asio::ip::make_address(config.listen_address), config.listen_port));
-    http::request<http::string_body> req{http::verb::post, "/v1/system/backup", 11};
-    req.set(http::field::host, config.listen_address);
-    req.set(http::field::authorization, "Bearer " + load_system_key(config));
-    req.set(http::field::content_type, "application/json");
-    JsonWriter body;
-    body.begin_object().field("dir", dir.string()).end_object();
-    req.body() = body.take();
-    req.prepare_payload();
-    http::write(stream, req);
-    beast::flat_buffer buffer;
-    http::response<http::string_body> res;
-    http::read(stream, buffer, res);
-    if (res.result_int() != 201) {
-      std::fprintf(stderr, "callrouterd: backup refused (%u): %s\n", res.result_int(), res.body().c_str());
-      return 1;
-    }
-    std::printf("backup written to %s (by the running daemon)\n", dir.c_str());
-    return 0;
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "callrouterd: journal is locked and the daemon did not answer: %s\n", e.what());
-    return 1;
-  }
-}
-
-int backup(const Config& config, const std::filesystem::path& dir_arg) {
-  auto dir = std::filesystem::absolute(dir_arg);
-  if (std::filesystem::exists(dir)) {
-    std::fprintf(stderr, "callrouterd: %s already exists\n", dir.c_str());
-    return 1;
-  }
-  auto journal = store::Journal::open(config.data_dir, Durability::fsync, [](std::function<void()> fn) { fn(); });
-  if (!journal) {
-    if (journal.error().find("lock") != std::string::npos) return backup_through_daemon(config, dir);
-    std::fprintf(stderr, "callrouterd: %s\n", journal.error().c_str());
-    return 1;
-  }
-  auto done = (*journal)->checkpoint(dir);
-  if (!done) {
-    std::fprintf(stderr, "callrouterd: backup failed: %s\n", done.error().c_str());
-    return 1;
-  }
-  std::printf("backup written to %s\n", dir.c_str());
-  return 0;
-}
-
-// Prints one stored call record: for operators and tests, while the daemon is stopped.
-int show_call(const Config& config, const std::string& org_and_sid) {
-  auto slash = org_and_sid.find('/');
-  if (slash == std::string::npos) {
-    std::fprintf(stderr, "callrouterd: --show-call takes ORG/SID\n");
-    return 2;
-  }
-  auto journal = store::Journal::open(config.data_dir, Durability::fsync, [](std::function<void()> fn) { fn(); });
-  if (!journal) {
-    std::fprintf(stderr, "callrouterd: %s\n", journal.error().c_str());
-    return 1;
-  }
-  auto stored = (*journal)->get(store::Cf::calls, store::call_key(org_and_sid.substr(0, slash),
-                                                                  org_and_sid.substr(slash + 1)));
-  auto payload = stored ? store::decode_value(*stored) : std::nullopt;
-  if (!payload) {
-    std::fprintf(stderr, "callrouterd: no call %s\n", org_and_sid.c_str());
-    return 1;
-  }
-  std::printf("%.*s\n", static_cast<int>(payload->size()), payload->data());
-  return 0;
-}
 
 void apply_log_level(const std::string& level) { spdlog::set_level(spdlog::level::from_str(level)); }
 
@@ -188,39 +60,6 @@ void every(asio::steady_timer& timer, std::chrono::milliseconds period, std::fun
     if (ec || !tick()) return;
     every(timer, period, std::move(tick));
   });
-}
-
-// On the first start (no org stored yet) applies the seed file, and gives the first seeded org
-// an admin key, printed once and kept in seed.admin_key_file.
-Expected<Ok> seed_on_first_start(const Config& config, store::Journal& journal) {
-  if (config.seed_file.empty()) return Ok{};
-  bool has_org = false;
-  journal.scan_prefix(store::Cf::config, "", [&](std::string_view, std::string_view) {
-    has_org = true;
-    return false;
-  });
-  if (has_org) return Ok{};
-  auto now = system_now();
-  auto seed = app::seed_records(config.seed_file, now);
-  if (!seed) return unexpected(seed.error());
-  auto ops = std::move(*seed);
-  std::optional<auth::IssuedKey> admin;
-  for (const auto& op : ops) {
-    if (op.key.ends_with(std::string_view("\0org", 4))) {
-      admin = auth::issue_key(op.key.substr(0, op.key.size() - 4), auth::Role::admin, "", now);
-      ops.push_back(store::put_key(admin->key));
-      break;
-    }
-  }
-  if (auto written = journal.write_now(ops); !written) return unexpected("cannot write seed: " + written.error());
-  spdlog::info("first start: seeded configuration from {}", config.seed_file.string());
-  if (admin) {
-    spdlog::info("admin key for org '{}' (shown once): {}", admin->key.org_id, admin->token);
-    if (!config.seed_admin_key_file.empty() && write_secret(config.seed_admin_key_file, admin->token)) {
-      spdlog::info("admin key also written to {}", config.seed_admin_key_file.string());
-    }
-  }
-  return Ok{};
 }
 
 // The rate card named by billing.rates_file (none when unset: billing is off).
@@ -237,8 +76,24 @@ int run(const Args& args) {
     std::fprintf(stderr, "callrouterd: %s\n", config.error().c_str());
     return 1;
   }
-  if (!args.show_call.empty()) return show_call(*config, args.show_call);
-  if (!args.backup_dir.empty()) return backup(*config, args.backup_dir);
+  if (args.show_call) {
+    auto json = ops::stored_call_json(config->data_dir, *args.show_call);
+    if (!json) {
+      std::fprintf(stderr, "callrouterd: %s\n", json.error().c_str());
+      return 1;
+    }
+    std::printf("%s\n", json->c_str());
+    return 0;
+  }
+  if (!args.backup_dir.empty()) {
+    auto written = ops::write_backup(*config, args.backup_dir);
+    if (!written) {
+      std::fprintf(stderr, "callrouterd: %s\n", written.error().c_str());
+      return 1;
+    }
+    std::printf("backup written to %s%s\n", written->dir.c_str(), written->by_daemon ? " (by the running daemon)" : "");
+    return 0;
+  }
   auto rates = load_rates(*config);
   if (!rates) {
     std::fprintf(stderr, "callrouterd: %s\n", rates.error().c_str());
@@ -262,7 +117,7 @@ int run(const Args& args) {
   }
   auto& j = **journal;
 
-  if (auto seeded = seed_on_first_start(*config, j); !seeded) {
+  if (auto seeded = app::seed_on_first_start(*config, j); !seeded) {
     spdlog::critical("{}", seeded.error());
     return 1;
   }
@@ -274,7 +129,7 @@ int run(const Args& args) {
     clock_offset = std::chrono::seconds(std::strtoll(offset, nullptr, 10));
     spdlog::warn("CALLROUTER_CLOCK_OFFSET_S={}: the clock is shifted (a test hook; never in production)", offset);
   }
-  app::App application(*config, j, metrics, load_system_key(*config),
+  app::App application(*config, j, metrics, ops::load_system_key(*config),
                        [clock_offset] { return system_now() + clock_offset; });
   application.set_rate_card(*rates);
   server::HttpServer server(
@@ -414,7 +269,11 @@ int main(int argc, char** argv) {
     } else if (a == "--backup" && i + 1 < argc) {
       args.backup_dir = argv[++i];
     } else if (a == "--show-call" && i + 1 < argc) {
-      args.show_call = argv[++i];
+      args.show_call = ops::parse_call_ref(argv[++i]);
+      if (!args.show_call) {
+        std::fprintf(stderr, "callrouterd: --show-call takes ORG/SID\n");
+        return 2;
+      }
     } else if (a == "--config" && i + 1 < argc) {
       args.config_path = argv[++i];
     } else {

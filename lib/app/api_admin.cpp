@@ -211,7 +211,7 @@ void App::get_call(std::string_view sid, const Principal& who, Reply reply) {
   // Agents see the calls they took or made; anything else looks like no call at all.
   if (!record || (who.role == auth::Role::agent && record->user_id != who.user_id)) return reply(not_found("call"));
   std::vector<engine::CallEvent> events;
-  journal_.scan_prefix(store::Cf::call_events, store::make_key({who.org_id, sid, ""}),
+  journal_.scan_prefix(store::Cf::call_events, store::call_events_prefix(who.org_id, sid),
                        [&](std::string_view, std::string_view stored) {
                          auto payload = store::decode_value(stored);
                          if (payload) {
@@ -248,13 +248,16 @@ void App::backup(HttpRequest&& request, Reply reply) {
   if (std::filesystem::exists(dir, ec) || ec) {
     return reply(json_error(409, "conflict", ec ? "field 'dir': " + ec.message() : "field 'dir': already exists"));
   }
-  // A checkpoint hard-links the immutable files and copies the rest: quick, so it runs inline.
-  auto done = journal_.checkpoint(dir);
-  if (!done) return reply(json_error(500, "backup_failed", done.error()));
-  spdlog::info("backup written to {}", dir.string());
-  JsonWriter w;
-  w.begin_object().field("dir", dir.string()).end_object();
-  reply(json_answer(201, w.take()));
+  // A checkpoint flushes every memtable first (up to hundreds of MiB): it runs off the loop, which
+  // keeps answering meanwhile; the reply comes back to the loop when the copy is complete.
+  auto started = journal_.start_checkpoint(dir, [dir, reply](Expected<Ok> done) {
+    if (!done) return reply(json_error(500, "backup_failed", done.error()));
+    spdlog::info("backup written to {}", dir.string());
+    JsonWriter w;
+    w.begin_object().field("dir", dir.string()).end_object();
+    reply(json_answer(201, w.take()));
+  });
+  if (!started) return reply(json_error(409, "conflict", "a backup is being written; retry when it is done"));
 }
 
 }  // namespace callrouter::app

@@ -243,7 +243,7 @@ void App::delete_user(std::string_view id, const Principal& who, Reply reply) {
     return reply(json_error(409, "in_use", fmt::format("published flows use this user: {}", fmt::join(flows, ", "))));
   }
   auto before = *u;
-  store::WriteSet ops{{store::Cf::config, store::make_key({who.org_id, "user", before.id}), "", true}};
+  store::WriteSet ops{store::erase_user(who.org_id, before.id)};
   // The user's agent keys go with it, so a later user with the same id does not inherit them.
   std::vector<auth::ApiKey> revoked_keys;
   directory_.for_each_key(who.org_id, [&](const auth::ApiKey& k) {
@@ -420,7 +420,7 @@ void App::delete_group(std::string_view id, const Principal& who, Reply reply) {
   }
   auto before = *g;
   directory_.erase_group(who.org_id, before.id);
-  commit_.submit({{store::Cf::config, store::make_key({who.org_id, "group", before.id}), "", true}},
+  commit_.submit({store::erase_group(who.org_id, before.id)},
                   [this, before, reply = std::move(reply)](bool durable) {
                     if (!durable) {
                       directory_.put_group(before);

@@ -8,6 +8,7 @@
 #include "app/api_support.hpp"
 #include "app/app.hpp"
 #include "billing/usage_summary.hpp"
+#include "store/outbox_records.hpp"
 
 namespace callrouter::app {
 
@@ -56,10 +57,10 @@ void App::stage_billing_events(const billing::WalletDecision& decision, store::W
   // Kept in the outbox column family for the CRM to read (GET /v1/wallet/events): auto-recharge
   // card charges, low balance, overdue numbers.
   // Keyed by when, then a counter: ids sort in the order events happened and never collide.
-  const auto at = clock_().time_since_epoch().count();
+  const auto at = clock_();
   for (const auto& e : decision.events) {
-    auto key = store::make_key({e.org_id, "billing-event", fmt::format("{:020}.{:06}", at, ++event_counter_ % 1'000'000)});
-    ops.push_back({store::Cf::outbox, std::move(key), store::encode_value(billing::to_json(e))});
+    ops.push_back({store::Cf::outbox, store::billing_event_key(e.org_id, at, ++event_counter_),
+                   store::encode_value(billing::to_json(e))});
   }
 }
 
@@ -168,7 +169,7 @@ void App::get_usage(const Principal& who, Reply reply) {
 void App::billing_events(std::string_view after, const Principal& who, Reply reply) {
   JsonWriter w;
   w.begin_object().key("events").begin_array();
-  const auto prefix = store::make_key({who.org_id, "billing-event", ""});
+  const auto prefix = store::billing_event_prefix(who.org_id);
   journal_.scan_prefix(store::Cf::outbox, prefix, [&](std::string_view key, std::string_view value) {
     auto id = key.substr(prefix.size());
     if (!after.empty() && id <= after) return true;

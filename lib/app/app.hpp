@@ -58,11 +58,6 @@ server::HttpResponse to_response(const StoredAnswer& answer);
 // The queue a caller waits in: one per ring state of a flow.
 std::string queue_key(std::string_view flow_id, std::string_view state_id);
 
-// A queue → agent document too long for the REST redirect is stored under this kind and id
-// (the call and its visit) and served at /twilio/redirect.
-inline constexpr std::string_view kRedirectKind = "redirect";
-std::string redirect_answer_id(std::string_view call_sid, int visit);
-
 class App {
  public:
   using Clock = std::function<Timestamp()>;

@@ -3,6 +3,7 @@
 #include <charconv>
 
 #include "events/call_events.hpp"
+#include "store/answer_records.hpp"
 #include "store/config_records.hpp"
 
 namespace callrouter::app {

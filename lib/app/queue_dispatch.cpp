@@ -8,6 +8,7 @@
 #include "engine/call_flow.hpp"
 #include "provider/twilio/render_actions.hpp"
 #include "provider/twilio/rest_api.hpp"
+#include "store/answer_records.hpp"
 #include "store/config_records.hpp"
 
 namespace callrouter::app {
@@ -22,8 +23,6 @@ bool waits_in_queue(const engine::CallRecord& call) {
 std::string queue_key(std::string_view flow_id, std::string_view state_id) {
   return fmt::format("{}/{}", flow_id, state_id);
 }
-
-std::string redirect_answer_id(std::string_view call_sid, int visit) { return fmt::format("{}/{}", call_sid, visit); }
 
 void App::note_queued(const engine::CallRecord& call) {
   if (!waits_in_queue(call)) return;
@@ -93,9 +92,9 @@ void App::redirect_to_agents(engine::CallRecord record, const flow::AssignReques
   // fetched by the provider from /twilio/redirect instead.
   std::string fetch_url;
   if (twiml.size() > twilio::kMaxRestTwimlChars) {
-    const auto id = redirect_answer_id(record.sid, dial.callback.visit);
+    const auto id = store::redirect_answer_id(record.sid, dial.callback.visit);
     fetch_url = fmt::format("{}/twilio/redirect?state={}&visit={}", config_.public_base_url, request.state_id, dial.callback.visit);
-    calls_.stage_answer(record.org_id, kRedirectKind, id, StoredAnswer{200, "text/xml", twiml}, change.records, ticket);
+    calls_.stage_answer(record.org_id, store::kRedirectAnswer, id, StoredAnswer{200, "text/xml", twiml}, change.records, ticket);
   }
   // Puts the caller back where they were (same place in line) when the move did not happen.
   auto back_in_line = [this, queued, caller](std::string_view outcome) {

@@ -13,16 +13,11 @@
 #include "billing/calendar.hpp"
 #include "billing/recording_quota.hpp"
 #include "provider/twilio/rest_api.hpp"
+#include "store/ledger_records.hpp"
 
 namespace callrouter::app {
-namespace {
 
-// How long each counted recording is (ledger column family), so deleting it frees that much.
-std::string recording_key(std::string_view org_id, std::string_view recording_sid) {
-  return store::make_key({org_id, "recording", recording_sid});
-}
-
-}  // namespace
+using store::recording_key;
 
 void App::limit_recording(std::string_view org_id, flow::CallActions& actions) {
   bool asked = false;

@@ -2,9 +2,12 @@
 
 #include <fmt/format.h>
 #include <simdjson.h>
+#include <spdlog/spdlog.h>
 
 #include <algorithm>
 
+#include "auth/api_key.hpp"
+#include "ops/secret_file.hpp"
 #include "provider/twilio/say_voices.hpp"
 #include "store/config_records.hpp"
 
@@ -28,7 +31,12 @@ std::string optional(simdjson::dom::object o, const char* key) {
   return o[key].get(v) == simdjson::SUCCESS ? std::string(v) : std::string();
 }
 
-store::WriteSet build(const std::filesystem::path& seed_file, Timestamp now) {
+struct Seed {
+  store::WriteSet ops;
+  std::string first_org_id;  // empty when the seed has no org
+};
+
+Seed build(const std::filesystem::path& seed_file, Timestamp now) {
   simdjson::dom::parser parser;
   simdjson::dom::element root;
   if (auto err = parser.load(seed_file.string()).get(root)) {
@@ -36,13 +44,15 @@ store::WriteSet build(const std::filesystem::path& seed_file, Timestamp now) {
   }
   simdjson::dom::array orgs;
   if (root["orgs"].get(orgs)) throw SeedError{"seed: 'orgs' must be an array"};
-  store::WriteSet ops;
+  Seed seed;
+  auto& ops = seed.ops;
   for (auto org_el : orgs) {
     simdjson::dom::object o;
     if (org_el.get(o)) throw SeedError{"seed: each org must be an object"};
     engine::Org org{required(o, "id", "org"), optional(o, "name"), required(o, "account_sid", "org"),
                     required(o, "auth_token", "org"), optional(o, "timezone"), optional(o, "support_number")};
     ops.push_back(store::put_org(org));
+    if (seed.first_org_id.empty()) seed.first_org_id = org.id;
 
     simdjson::dom::array numbers;
     if (o["numbers"].get(numbers) == simdjson::SUCCESS) {
@@ -135,17 +145,53 @@ store::WriteSet build(const std::filesystem::path& seed_file, Timestamp now) {
       }
     }
   }
-  return ops;
+  return seed;
 }
 
-}  // namespace
-
-Expected<store::WriteSet> seed_records(const std::filesystem::path& seed_file, Timestamp now) {
+Expected<Seed> checked_build(const std::filesystem::path& seed_file, Timestamp now) {
   try {
     return build(seed_file, now);
   } catch (const SeedError& e) {
     return unexpected(e.message);
   }
+}
+
+bool holds_configuration(const store::Journal& journal) {
+  bool any = false;
+  journal.scan_prefix(store::Cf::config, "", [&](std::string_view, std::string_view) {
+    any = true;
+    return false;
+  });
+  return any;
+}
+
+}  // namespace
+
+Expected<store::WriteSet> seed_records(const std::filesystem::path& seed_file, Timestamp now) {
+  auto seed = checked_build(seed_file, now);
+  if (!seed) return unexpected(seed.error());
+  return std::move(seed->ops);
+}
+
+Expected<Ok> seed_on_first_start(const Config& config, store::Journal& journal) {
+  if (config.seed_file.empty() || holds_configuration(journal)) return Ok{};
+  const auto now = system_now();
+  auto seed = checked_build(config.seed_file, now);
+  if (!seed) return unexpected(seed.error());
+  std::optional<auth::IssuedKey> admin;
+  if (!seed->first_org_id.empty()) {
+    admin = auth::issue_key(seed->first_org_id, auth::Role::admin, "", now);
+    seed->ops.push_back(store::put_key(admin->key));
+  }
+  if (auto written = journal.write_now(seed->ops); !written) return unexpected("cannot write seed: " + written.error());
+  spdlog::info("first start: seeded configuration from {}", config.seed_file.string());
+  if (admin) {
+    spdlog::info("admin key for org '{}' (shown once): {}", admin->key.org_id, admin->token);
+    if (!config.seed_admin_key_file.empty() && ops::write_secret(config.seed_admin_key_file, admin->token)) {
+      spdlog::info("admin key also written to {}", config.seed_admin_key_file.string());
+    }
+  }
+  return Ok{};
 }
 
 }  // namespace callrouter::app

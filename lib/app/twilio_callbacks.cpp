@@ -7,6 +7,7 @@
 #include "engine/call_flow.hpp"
 #include "provider/twilio/render_actions.hpp"
 #include "provider/twilio/webhook_events.hpp"
+#include "store/answer_records.hpp"
 #include "store/config_records.hpp"
 
 namespace callrouter::app {
@@ -17,9 +18,6 @@ using server::json_error;
 using server::Reply;
 
 namespace {
-
-constexpr std::string_view kCallbackKind = "callback";
-constexpr std::string_view kTokenKind = "token";
 
 std::string_view callback_name(flow::Callback kind) {
   switch (kind) {
@@ -100,7 +98,7 @@ void App::twilio_callback(HttpRequest&& request, flow::Callback kind, Reply repl
   const bool recording_status = kind == flow::Callback::recording && cb.recording.has_value();
   // The provider retrying a callback we already answered gets that answer again.
   if (kind != flow::Callback::queue_wait && !recording_status) {
-    if (auto seen = calls_.find_answer(org.id, kCallbackKind, callback_id)) {
+    if (auto seen = calls_.find_answer(org.id, store::kCallbackAnswer, callback_id)) {
       HttpResponse r;
       r.status = seen->status;
       r.content_type = seen->content_type;
@@ -131,7 +129,7 @@ void App::twilio_callback(HttpRequest&& request, flow::Callback kind, Reply repl
     auto& ops = change.records;
     auto wallet_ticket = count_recording(org.id, cb.recording, ops);
     auto ticket = calls_.stage(*record, &event, change);
-    calls_.stage_answer(org.id, kCallbackKind, callback_id + "/status", answer, ops, ticket);
+    calls_.stage_answer(org.id, store::kCallbackAnswer, callback_id + "/status", answer, ops, ticket);
     return commit_and_reply(std::move(change), ticket, std::move(answer), std::move(reply), wallet_ticket);
   }
 
@@ -210,8 +208,8 @@ void App::twilio_callback(HttpRequest&& request, flow::Callback kind, Reply repl
     if (dial_connected(cb) && !updated.connected_at) updated.connected_at = now - std::chrono::seconds(cb.dial_duration_s);
   }
   auto ticket = calls_.stage(updated, &call_event, change);
-  calls_.stage_answer(org.id, kCallbackKind, callback_id, answer, ops, ticket);
-  if (!verified->retry_token.empty()) calls_.stage_answer(org.id, kTokenKind, verified->retry_token, answer, ops, ticket);
+  calls_.stage_answer(org.id, store::kCallbackAnswer, callback_id, answer, ops, ticket);
+  if (!verified->retry_token.empty()) calls_.stage_answer(org.id, store::kTokenAnswer, verified->retry_token, answer, ops, ticket);
   commit_and_reply(std::move(change), ticket, std::move(answer), std::move(reply), wallet_ticket);
 }
 
@@ -226,8 +224,8 @@ void App::outbound_dial_result(const engine::Org& org, const engine::CallRecord&
   engine::CallEvent event{"dial", static_cast<std::int64_t>(updated.flow_path.size()), std::string(cb.event.outcome), now};
   runtime::Change change;
   auto ticket = calls_.stage(updated, &event, change);
-  calls_.stage_answer(org.id, kCallbackKind, callback_id, answer, change.records, ticket);
-  if (!retry_token.empty()) calls_.stage_answer(org.id, kTokenKind, retry_token, answer, change.records, ticket);
+  calls_.stage_answer(org.id, store::kCallbackAnswer, callback_id, answer, change.records, ticket);
+  if (!retry_token.empty()) calls_.stage_answer(org.id, store::kTokenAnswer, retry_token, answer, change.records, ticket);
   commit_and_reply(std::move(change), ticket, std::move(answer), std::move(reply));
 }
 

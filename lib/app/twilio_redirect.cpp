@@ -4,6 +4,7 @@
 
 #include "app/app.hpp"
 #include "provider/twilio/webhook_events.hpp"
+#include "store/answer_records.hpp"
 
 namespace callrouter::app {
 
@@ -14,7 +15,7 @@ void App::twilio_redirect(server::HttpRequest&& request, server::Reply reply) {
   auto fetch = twilio::read_redirect_fetch(*verified);
   if (!fetch) return reply(server::json_error(400, "bad_request", fetch.error()));
   // The id is the call and its visit, so one call's URL cannot fetch another call's document.
-  auto stored = calls_.find_answer(org.id, kRedirectKind, redirect_answer_id(fetch->call_sid, fetch->visit));
+  auto stored = calls_.find_answer(org.id, store::kRedirectAnswer, store::redirect_answer_id(fetch->call_sid, fetch->visit));
   if (!stored) {
     spdlog::warn("twilio: redirect document for call {} (visit {}) not found", fetch->call_sid, fetch->visit);
     return reply(server::json_error(404, "not_found", "no redirect document for this call"));

@@ -9,6 +9,7 @@
 #include "engine/incoming_call.hpp"
 #include "provider/twilio/render_actions.hpp"
 #include "provider/twilio/webhook_events.hpp"
+#include "store/answer_records.hpp"
 #include "store/config_records.hpp"
 
 namespace callrouter::app {
@@ -25,14 +26,6 @@ HttpResponse to_response(const StoredAnswer& a) {
   r.body = a.body;
   return r;
 }
-
-namespace {
-
-// The provider's retry of one request carries the same token; replays must not write again.
-constexpr std::string_view kTokenKind = "token";
-constexpr std::string_view kVoiceKind = "voice";
-
-}  // namespace
 
 std::optional<twilio::VerifiedWebhook> App::verify_twilio(const HttpRequest& request, Reply& reply) {
   auto verified = twilio::verify_webhook(request, config_.public_base_url,
@@ -52,7 +45,7 @@ std::optional<twilio::VerifiedWebhook> App::verify_twilio(const HttpRequest& req
 
 bool App::replay_if_seen(std::string_view retry_token, const engine::Org& org, Reply& reply) {
   if (retry_token.empty()) return false;
-  auto seen = calls_.find_answer(org.id, kTokenKind, retry_token);
+  auto seen = calls_.find_answer(org.id, store::kTokenAnswer, retry_token);
   if (!seen) return false;
   reply(to_response(*seen));
   return true;
@@ -83,7 +76,7 @@ void App::twilio_voice(HttpRequest&& request, Reply reply) {
   if (!arrived) return reply(json_error(400, "bad_request", arrived.error()));
   const auto& call = *arrived;
   // The same call asking again (a retry without a token) gets the same document.
-  if (auto answered = calls_.find_answer(org.id, kVoiceKind, call.call_sid)) return reply(to_response(*answered));
+  if (auto answered = calls_.find_answer(org.id, store::kVoiceAnswer, call.call_sid)) return reply(to_response(*answered));
 
   const auto now = clock_();
   auto known = calls_.find(org.id, call.call_sid);
@@ -94,7 +87,7 @@ void App::twilio_voice(HttpRequest&& request, Reply reply) {
     runtime::Change change;
     auto& ops = change.records;
     auto ticket = calls_.stage(*known, &event, change, true);
-    calls_.stage_answer(org.id, kVoiceKind, known->sid, answer, ops, ticket);
+    calls_.stage_answer(org.id, store::kVoiceAnswer, known->sid, answer, ops, ticket);
     return commit_and_reply(std::move(change), ticket, std::move(answer), std::move(reply));
   }
   auto decision = engine::decide_incoming_call(directory_, org, call, now, ring_selector(org.id));
@@ -120,7 +113,7 @@ void App::twilio_voice(HttpRequest&& request, Reply reply) {
   auto ticket = calls_.stage(record, &event, change, known.has_value());
   // Stored once, by CallSid: a retry (with or without its idempotency token) finds it there, so a
   // second copy under the token would only cost a journal record per call.
-  calls_.stage_answer(org.id, kVoiceKind, record.sid, answer, ops, ticket);
+  calls_.stage_answer(org.id, store::kVoiceAnswer, record.sid, answer, ops, ticket);
   note_queued(record);
   commit_and_reply(std::move(change), ticket, std::move(answer), std::move(reply));
 }
@@ -150,7 +143,7 @@ void App::twilio_status(HttpRequest&& request, Reply reply) {
   // The charge (once, by its ref) rides in the batch with the record that shows it.
   auto wallet_ticket = update.record.terminal() ? stage_call_charge(update.record, ops) : std::nullopt;
   auto ticket = calls_.stage(update.record, &update.event, change);
-  if (!verified->retry_token.empty()) calls_.stage_answer(org.id, kTokenKind, verified->retry_token, answer, ops, ticket);
+  if (!verified->retry_token.empty()) calls_.stage_answer(org.id, store::kTokenAnswer, verified->retry_token, answer, ops, ticket);
   commit_and_reply(std::move(change), ticket, std::move(answer), std::move(reply), wallet_ticket);
 }
 

@@ -1,21 +1,15 @@
 #include "app/wallet_book.hpp"
 
-#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "store/ledger_records.hpp"
+
 namespace callrouter::app {
-namespace {
 
-// Ledger column family keys (docs/storage.md): org NUL "wallet"; org NUL "entry" NUL seq (20
-// digits, so keys sort by seq); org NUL "ref" NUL ref → seq.
-std::string wallet_key(std::string_view org) { return store::make_key({org, "wallet"}); }
-std::string entry_prefix(std::string_view org) { return store::make_key({org, "entry", ""}); }
-std::string entry_key(std::string_view org, std::uint64_t seq) {
-  return store::make_key({org, "entry", fmt::format("{:020}", seq)});
-}
-std::string ref_key(std::string_view org, std::string_view ref) { return store::make_key({org, "ref", ref}); }
-
-}  // namespace
+using store::applied_ref_key;
+using store::ledger_entry_key;
+using store::ledger_entry_prefix;
+using store::wallet_key;
 
 WalletBook::OrgWallet& WalletBook::load(std::string_view org_id) {
   auto it = wallets_.find(org_id);
@@ -40,7 +34,7 @@ const billing::Wallet& WalletBook::wallet(std::string_view org_id) { return load
 
 billing::AppliedRefs WalletBook::applied(std::string_view org_id) {
   return [this, org = std::string(org_id)](std::string_view ref) {
-    auto key = ref_key(org, ref);
+    auto key = applied_ref_key(org, ref);
     return pending_refs_.contains(key) || journal_.get(store::Cf::ledger, key).has_value();
   };
 }
@@ -62,7 +56,7 @@ WalletBook::Ticket WalletBook::stage(const billing::WalletDecision& decision, st
   const auto ticket = stage_wallet(decision.wallet, ops);
   const auto& org = decision.wallet.org_id;
   for (const auto& e : decision.entries) {
-    ops.push_back({store::Cf::ledger, entry_key(org, e.seq), store::encode_value(billing::to_json(e))});
+    ops.push_back({store::Cf::ledger, ledger_entry_key(org, e.seq), store::encode_value(billing::to_json(e))});
     stage_ref(org, e.ref, ops, ticket);
   }
   return ticket;
@@ -70,7 +64,7 @@ WalletBook::Ticket WalletBook::stage(const billing::WalletDecision& decision, st
 
 void WalletBook::stage_ref(std::string_view org_id, std::string_view ref, store::WriteSet& ops, Ticket ticket) {
   if (ref.empty()) return;
-  auto key = ref_key(org_id, ref);
+  auto key = applied_ref_key(org_id, ref);
   ops.push_back({store::Cf::ledger, key, ""});
   pending_refs_.insert(key);
   staged_[ticket].refs.push_back(std::move(key));
@@ -98,8 +92,8 @@ void WalletBook::settle(Ticket ticket, bool durable) {
 LedgerPage WalletBook::ledger(std::string_view org_id, std::uint64_t after, std::size_t limit,
                               std::string_view kind) const {
   LedgerPage page;
-  const auto prefix = entry_prefix(org_id);
-  const auto from = entry_key(org_id, after + 1);  // keys sort by seq: start right after the cursor
+  const auto prefix = ledger_entry_prefix(org_id);
+  const auto from = ledger_entry_key(org_id, after + 1);  // keys sort by seq: start right after the cursor
   journal_.scan_prefix(store::Cf::ledger, prefix, [&](std::string_view, std::string_view value) {
     auto payload = store::decode_value(value);
     auto entry = payload ? billing::ledger_entry_from_json(*payload) : Expected<billing::LedgerEntry>(unexpected(std::string("bad version")));

@@ -67,7 +67,7 @@ class WalletBook {
 
   store::Journal& journal_;
   engine::StringMap<OrgWallet> wallets_;
-  std::unordered_set<std::string> pending_refs_;  // key: ref_key
+  std::unordered_set<std::string> pending_refs_;  // key: store::applied_ref_key
   std::unordered_map<Ticket, Staged> staged_;
   Ticket next_ticket_ = 1;
   engine::StringMap<billing::Reservations> reservations_;

@@ -31,6 +31,9 @@ std::string get_string(simdjson::dom::object o, const char* key) {
 std::string org_key(std::string_view org_id) { return make_key({org_id, "org"}); }
 std::string number_key(std::string_view org_id, std::string_view e164) { return make_key({org_id, "number", e164}); }
 std::string flow_key(std::string_view org_id, std::string_view flow_id) { return make_key({org_id, "flow", flow_id}); }
+std::string user_key(std::string_view org_id, std::string_view user_id) { return make_key({org_id, "user", user_id}); }
+std::string group_key(std::string_view org_id, std::string_view group_id) { return make_key({org_id, "group", group_id}); }
+std::string api_key_key(std::string_view org_id, std::string_view key_id) { return make_key({org_id, "key", key_id}); }
 std::string call_key(std::string_view org_id, std::string_view call_sid) { return make_key({org_id, call_sid}); }
 
 std::string call_time_key(std::string_view org_id, Timestamp started_at, std::string_view call_sid) {
@@ -49,8 +52,8 @@ std::string call_event_key(std::string_view org_id, std::string_view call_sid, s
   return key;
 }
 
-std::string answer_key(std::string_view org_id, std::string_view kind, std::string_view id) {
-  return make_key({org_id, kind, id});
+std::string call_events_prefix(std::string_view org_id, std::string_view call_sid) {
+  return make_key({org_id, call_sid, ""});
 }
 
 WriteOp put_org(const engine::Org& org) {
@@ -135,7 +138,11 @@ WriteOp put_user(const engine::TelephonyUser& u) {
   w.key("custom_caller_ids").begin_object();
   for (const auto& [number, status] : u.custom_caller_ids) w.field(number, status);
   w.end_object().end_object();
-  return {Cf::config, make_key({u.org_id, "user", u.id}), encode_value(w.str())};
+  return {Cf::config, user_key(u.org_id, u.id), encode_value(w.str())};
+}
+
+WriteOp erase_user(std::string_view org_id, std::string_view user_id) {
+  return {Cf::config, user_key(org_id, user_id), {}, true};
 }
 
 WriteOp put_group(const engine::TelephonyGroup& g) {
@@ -145,7 +152,11 @@ WriteOp put_group(const engine::TelephonyGroup& g) {
   for (const auto& m : g.members) w.value(m);
   w.end_array();
   w.field("wrap_up_s", static_cast<std::int64_t>(g.wrap_up_s)).end_object();
-  return {Cf::config, make_key({g.org_id, "group", g.id}), encode_value(w.str())};
+  return {Cf::config, group_key(g.org_id, g.id), encode_value(w.str())};
+}
+
+WriteOp erase_group(std::string_view org_id, std::string_view group_id) {
+  return {Cf::config, group_key(org_id, group_id), {}, true};
 }
 
 Expected<std::shared_ptr<const engine::PublishedFlow>> published_version(std::uint32_t version, std::string published_at,
@@ -171,7 +182,7 @@ WriteOp put_key(const auth::ApiKey& k) {
       .field("created_at", format_rfc3339(k.created_at))
       .field("revoked", k.revoked)
       .end_object();
-  return {Cf::config, make_key({k.org_id, "key", k.id}), encode_value(w.str())};
+  return {Cf::config, api_key_key(k.org_id, k.id), encode_value(w.str())};
 }
 
 Expected<engine::Directory> load_directory(const Journal& journal) {

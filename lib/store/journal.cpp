@@ -1,16 +1,24 @@
 #include "store/journal.hpp"
 
+#include <rocksdb/db.h>
 #include <rocksdb/filter_policy.h>
 #include <rocksdb/table.h>
 #include <rocksdb/utilities/checkpoint.h>
 #include <rocksdb/write_batch.h>
 #include <spdlog/spdlog.h>
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <array>
-#include <unistd.h>
+#include <atomic>
+#include <condition_variable>
 #include <cstdarg>
 #include <cstdio>
+#include <deque>
+#include <mutex>
+#include <shared_mutex>
+#include <thread>
 
 namespace callrouter::store {
 namespace {
@@ -129,6 +137,59 @@ bool disk_writable(const std::filesystem::path& dir) {
 
 }  // namespace
 
+// Everything RocksDB and threads: kept out of the header so callers never include RocksDB.
+struct Journal::Impl {
+  Impl(std::filesystem::path dir, std::unique_ptr<rocksdb::DB> db, std::vector<rocksdb::ColumnFamilyHandle*> handles,
+       Durability durability, Post post);
+  ~Impl();
+
+  struct Group {
+    WriteSet ops;
+    std::vector<Done> done;
+    std::uint64_t generation = 0;  // the loop's failure count when the group was built
+  };
+  void commit(WriteSet ops, Done done);
+  Expected<Ok> write_now(const WriteSet& ops);
+  std::optional<std::string> get(Cf cf, std::string_view key) const;
+  void scan_prefix(Cf cf, std::string_view prefix,
+                   const std::function<bool(std::string_view key, std::string_view value)>& visit,
+                   std::string_view from) const;
+  std::optional<std::string> last_key_with_prefix(Cf cf, std::string_view prefix) const;
+  Expected<Ok> checkpoint(const std::filesystem::path& dir) const;
+  bool start_checkpoint(std::filesystem::path dir, CheckpointDone done);
+  void close();
+  std::size_t pending_batches() const;
+  bool recover();  // journal thread
+  void flush_turn();
+  void run();
+
+  std::filesystem::path dir_;
+  // Readers (loop thread, checkpoint worker) share; the journal thread takes it alone only to
+  // reopen after errors.
+  mutable std::shared_mutex db_mutex_;
+  std::unique_ptr<rocksdb::DB> db_;
+  std::vector<rocksdb::ColumnFamilyHandle*> handles_;
+  Durability durability_;
+  Post post_;
+
+  Group turn_;  // loop thread only
+  bool flush_scheduled_ = false;
+  std::uint64_t generation_ = 0;  // loop thread only: failures the loop has seen
+  std::uint64_t reject_below_ = 0;  // journal thread only
+  bool needs_resume_ = false;       // journal thread only
+
+  mutable std::mutex mutex_;
+  std::condition_variable wake_;
+  std::deque<Group> queue_;
+  bool stopping_ = false;
+  std::atomic<std::uint64_t> commits_{0};
+  std::thread thread_;
+
+  // One checkpoint at a time; the flag is cleared on the loop when its completion runs.
+  bool checkpoint_running_ = false;  // loop thread only
+  std::thread checkpoint_thread_;
+};
+
 Expected<std::unique_ptr<Journal>> Journal::open(const std::filesystem::path& dir,
                                                   Durability durability, Post post) {
   std::error_code ec;
@@ -139,13 +200,13 @@ Expected<std::unique_ptr<Journal>> Journal::open(const std::filesystem::path& di
   if (durability == Durability::none) {
     spdlog::warn("journal.durability is \"none\": acknowledged writes are NOT fsynced; use for benchmarks only");
   }
-  return std::unique_ptr<Journal>(
-      new Journal(dir, std::move(opened->db), std::move(opened->handles), durability, std::move(post)));
+  return std::unique_ptr<Journal>(new Journal(std::make_unique<Impl>(
+      dir, std::move(opened->db), std::move(opened->handles), durability, std::move(post))));
 }
 
 // A failed WAL write poisons RocksDB's log writer; Resume() cannot clear that in this version,
 // so once the disk takes writes again the database is closed and reopened (reads wait briefly).
-bool Journal::recover() {
+bool Journal::Impl::recover() {
   if (db_ && db_->Resume().ok()) return true;
   if (!disk_writable(dir_)) return false;
   std::unique_lock lock(db_mutex_);
@@ -160,8 +221,8 @@ bool Journal::recover() {
   return true;
 }
 
-Journal::Journal(std::filesystem::path dir, std::unique_ptr<rocksdb::DB> db,
-                 std::vector<rocksdb::ColumnFamilyHandle*> handles, Durability durability, Post post)
+Journal::Impl::Impl(std::filesystem::path dir, std::unique_ptr<rocksdb::DB> db,
+                    std::vector<rocksdb::ColumnFamilyHandle*> handles, Durability durability, Post post)
     : dir_(std::move(dir)),
       db_(std::move(db)),
       handles_(std::move(handles)),
@@ -170,12 +231,12 @@ Journal::Journal(std::filesystem::path dir, std::unique_ptr<rocksdb::DB> db,
   thread_ = std::thread([this] { run(); });
 }
 
-Journal::~Journal() {
+Journal::Impl::~Impl() {
   close();
   close_db(db_, handles_);
 }
 
-void Journal::commit(WriteSet ops, Done done) {
+void Journal::Impl::commit(WriteSet ops, Done done) {
   if (turn_.done.empty()) turn_.generation = generation_;
   for (auto& op : ops) turn_.ops.push_back(std::move(op));
   turn_.done.push_back(std::move(done));
@@ -186,7 +247,7 @@ void Journal::commit(WriteSet ops, Done done) {
   }
 }
 
-void Journal::flush_turn() {
+void Journal::Impl::flush_turn() {
   flush_scheduled_ = false;
   if (turn_.done.empty()) return;
   {
@@ -197,7 +258,7 @@ void Journal::flush_turn() {
   wake_.notify_one();
 }
 
-void Journal::run() {
+void Journal::Impl::run() {
   rocksdb::WriteOptions write_options;
   write_options.sync = durability_ == Durability::fsync;
   for (;;) {
@@ -258,7 +319,7 @@ void Journal::run() {
   }
 }
 
-void Journal::close() {
+void Journal::Impl::close() {
   {
     std::lock_guard lock(mutex_);
     if (stopping_ && !thread_.joinable()) return;
@@ -268,6 +329,7 @@ void Journal::close() {
   }
   wake_.notify_one();
   if (thread_.joinable()) thread_.join();
+  if (checkpoint_thread_.joinable()) checkpoint_thread_.join();
   if (!db_) return;
   db_->FlushWAL(true);
   // Memtables to SST files: the next start then has no WAL to replay (seconds at millions of
@@ -279,7 +341,7 @@ void Journal::close() {
   }
 }
 
-Expected<Ok> Journal::write_now(const WriteSet& ops) {
+Expected<Ok> Journal::Impl::write_now(const WriteSet& ops) {
   rocksdb::WriteBatch batch;
   for (const auto& op : ops) {
     auto* cf = handles_[static_cast<std::size_t>(op.cf) + 1];
@@ -296,12 +358,12 @@ Expected<Ok> Journal::write_now(const WriteSet& ops) {
   return Ok{};
 }
 
-std::size_t Journal::pending_batches() const {
+std::size_t Journal::Impl::pending_batches() const {
   std::lock_guard lock(mutex_);
   return queue_.size();
 }
 
-std::optional<std::string> Journal::get(Cf cf, std::string_view key) const {
+std::optional<std::string> Journal::Impl::get(Cf cf, std::string_view key) const {
   std::string value;
   std::shared_lock lock(db_mutex_);
   if (!db_) return std::nullopt;  // reopening after a write error failed: reads miss until it works
@@ -311,7 +373,7 @@ std::optional<std::string> Journal::get(Cf cf, std::string_view key) const {
   return value;
 }
 
-void Journal::scan_prefix(Cf cf, std::string_view prefix,
+void Journal::Impl::scan_prefix(Cf cf, std::string_view prefix,
                           const std::function<bool(std::string_view, std::string_view)>& visit,
                           std::string_view from) const {
   std::shared_lock lock(db_mutex_);
@@ -328,7 +390,7 @@ void Journal::scan_prefix(Cf cf, std::string_view prefix,
   }
 }
 
-std::optional<std::string> Journal::last_key_with_prefix(Cf cf, std::string_view prefix) const {
+std::optional<std::string> Journal::Impl::last_key_with_prefix(Cf cf, std::string_view prefix) const {
   std::shared_lock lock(db_mutex_);
   if (!db_) return std::nullopt;
   std::unique_ptr<rocksdb::Iterator> it(
@@ -343,7 +405,7 @@ std::optional<std::string> Journal::last_key_with_prefix(Cf cf, std::string_view
   return std::string(key);
 }
 
-Expected<Ok> Journal::checkpoint(const std::filesystem::path& dir) const {
+Expected<Ok> Journal::Impl::checkpoint(const std::filesystem::path& dir) const {
   std::shared_lock lock(db_mutex_);
   if (!db_) return unexpected(std::string("the journal is not open (a write error is being recovered)"));
   rocksdb::Checkpoint* raw = nullptr;
@@ -354,5 +416,42 @@ Expected<Ok> Journal::checkpoint(const std::filesystem::path& dir) const {
   if (!status.ok()) return unexpected(status.ToString());
   return Ok{};
 }
+
+bool Journal::Impl::start_checkpoint(std::filesystem::path dir, CheckpointDone done) {
+  if (checkpoint_running_) return false;
+  checkpoint_running_ = true;
+  // The previous worker has posted its completion (the flag was cleared there): this join is quick.
+  if (checkpoint_thread_.joinable()) checkpoint_thread_.join();
+  checkpoint_thread_ = std::thread([this, dir = std::move(dir), done = std::move(done)] {
+    auto result = checkpoint(dir);
+    post_([this, result = std::move(result), done] {
+      checkpoint_running_ = false;
+      done(result);
+    });
+  });
+  return true;
+}
+
+Journal::Journal(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Journal::~Journal() = default;
+
+void Journal::commit(WriteSet ops, Done done) { impl_->commit(std::move(ops), std::move(done)); }
+Expected<Ok> Journal::write_now(const WriteSet& ops) { return impl_->write_now(ops); }
+std::optional<std::string> Journal::get(Cf cf, std::string_view key) const { return impl_->get(cf, key); }
+void Journal::scan_prefix(Cf cf, std::string_view prefix,
+                          const std::function<bool(std::string_view, std::string_view)>& visit,
+                          std::string_view from) const {
+  impl_->scan_prefix(cf, prefix, visit, from);
+}
+std::optional<std::string> Journal::last_key_with_prefix(Cf cf, std::string_view prefix) const {
+  return impl_->last_key_with_prefix(cf, prefix);
+}
+Expected<Ok> Journal::checkpoint(const std::filesystem::path& dir) const { return impl_->checkpoint(dir); }
+bool Journal::start_checkpoint(std::filesystem::path dir, CheckpointDone done) {
+  return impl_->start_checkpoint(std::move(dir), std::move(done));
+}
+void Journal::close() { impl_->close(); }
+std::size_t Journal::pending_batches() const { return impl_->pending_batches(); }
+std::uint64_t Journal::commits() const { return impl_->commits_.load(std::memory_order_relaxed); }
 
 }  // namespace callrouter::store

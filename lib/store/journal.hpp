@@ -2,19 +2,14 @@
 // Writes queued during one event-loop turn share one WriteBatch and one fsync on the journal thread.
 #pragma once
 
-#include <rocksdb/db.h>
-
-#include <atomic>
-#include <condition_variable>
-#include <deque>
+#include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <initializer_list>
 #include <memory>
-#include <mutex>
-#include <shared_mutex>
 #include <optional>
 #include <string>
-#include <thread>
+#include <string_view>
 #include <vector>
 
 #include "common/expected.hpp"
@@ -78,48 +73,26 @@ class Journal {
   // The greatest key starting with `prefix`, if any.
   std::optional<std::string> last_key_with_prefix(Cf cf, std::string_view prefix) const;
 
-  // A consistent on-disk copy (RocksDB checkpoint) in `dir`, which must not exist yet.
+  // A consistent on-disk copy (RocksDB checkpoint) in `dir`, which must not exist yet. Blocks
+  // for as long as the memtables take to flush: not for the loop thread (see start_checkpoint).
   Expected<Ok> checkpoint(const std::filesystem::path& dir) const;
 
-  // Stops the journal thread after everything queued is written. Completions already posted
-  // still run on the loop.
+  // The same on a worker thread, so the loop keeps serving while memtables flush; `done` runs on
+  // the loop. Call from the loop thread. False (and `done` never runs) while another runs.
+  using CheckpointDone = std::function<void(Expected<Ok>)>;
+  bool start_checkpoint(std::filesystem::path dir, CheckpointDone done);
+
+  // Stops the journal thread after everything queued is written (and waits for a running
+  // checkpoint). Completions already posted still run on the loop.
   void close();
 
   std::size_t pending_batches() const;
-  std::uint64_t commits() const { return commits_.load(std::memory_order_relaxed); }
+  std::uint64_t commits() const;
 
  private:
-  struct Group {
-    WriteSet ops;
-    std::vector<Done> done;
-    std::uint64_t generation = 0;  // the loop's failure count when the group was built
-  };
-  Journal(std::filesystem::path dir, std::unique_ptr<rocksdb::DB> db,
-          std::vector<rocksdb::ColumnFamilyHandle*> handles, Durability durability, Post post);
-  bool recover();  // journal thread
-  void flush_turn();
-  void run();
-
-  std::filesystem::path dir_;
-  // Readers (loop thread) share; the journal thread takes it alone only to reopen after errors.
-  mutable std::shared_mutex db_mutex_;
-  std::unique_ptr<rocksdb::DB> db_;
-  std::vector<rocksdb::ColumnFamilyHandle*> handles_;
-  Durability durability_;
-  Post post_;
-
-  Group turn_;  // loop thread only
-  bool flush_scheduled_ = false;
-  std::uint64_t generation_ = 0;  // loop thread only: failures the loop has seen
-  std::uint64_t reject_below_ = 0;  // journal thread only
-  bool needs_resume_ = false;       // journal thread only
-
-  mutable std::mutex mutex_;
-  std::condition_variable wake_;
-  std::deque<Group> queue_;
-  bool stopping_ = false;
-  std::atomic<std::uint64_t> commits_{0};
-  std::thread thread_;
+  struct Impl;  // RocksDB and the journal thread: only journal.cpp sees them
+  explicit Journal(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
 };
 
 // Value encoding: one version byte, then the payload. Readers reject versions they do not know.

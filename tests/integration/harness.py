@@ -211,6 +211,37 @@ def voice_params(sid, to=DEMO_NUMBER, frm="+819012345678", **extra):
     return params
 
 
+def voice_calls(d, first, count, threads=4):
+    """`count` new inbound calls (voice webhooks, CallSids from call_sid(first)), sent over a few
+    keep-alive connections at once: a quick way to give a journal some weight."""
+    import threading
+    validator = RequestValidator(DEMO_TOKEN)
+    failures = []
+
+    def worker(offset):
+        conn = http.client.HTTPConnection("127.0.0.1", d.port, timeout=30)
+        try:
+            for n in range(first + offset, first + count, threads):
+                params = voice_params(call_sid(n))
+                conn.request("POST", "/twilio/voice", body=urllib.parse.urlencode(params), headers={
+                    "Content-Type": "application/x-www-form-urlencoded",
+                    "X-Twilio-Signature": validator.compute_signature(d.base + "/twilio/voice", params)})
+                resp = conn.getresponse()
+                resp.read()
+                if resp.status != 200:
+                    failures.append(resp.status)
+        finally:
+            conn.close()
+
+    workers = [threading.Thread(target=worker, args=(i,)) for i in range(threads)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join()
+    if failures:
+        raise RuntimeError("voice webhooks answered %s" % sorted(set(failures)))
+
+
 def demo_is_open(now=None):
     """Whether the demo flow's business hours (config/demo-seed.json) are open now in Tokyo."""
     import datetime

@@ -1,11 +1,15 @@
 """Issue 3: status callbacks (reordered, duplicated, retried), orgs and keys, and isolation
 between orgs — against the real daemon."""
+import http.client
+import json
 import os
 import subprocess
+import time
 import unittest
 import xml.etree.ElementTree as ET
 
-from harness import DAEMON, DEMO_NUMBER, Daemon, call_sid, demo_first_answer, status_params, voice_params
+from harness import (DAEMON, DEMO_NUMBER, Daemon, call_sid, demo_first_answer, status_params, voice_calls,
+                     voice_params)
 
 B_ACCOUNT = "AC" + "b" * 32
 B_TOKEN = "b" * 32
@@ -256,6 +260,39 @@ class BackupTest(unittest.TestCase):
             d.close()
             if restored:
                 restored.close()
+
+    def test_backup_runs_beside_the_loop(self):
+        """The checkpoint (a flush of every memtable) runs off the event loop: while it is being
+        written the daemon answers other requests, and refuses a second backup."""
+        d = Daemon().start()
+        try:
+            voice_calls(d, 10_000, 3000)  # a few MiB in the memtables: the flush takes a while
+            headers = {"Authorization": "Bearer " + d.system_key, "Content-Type": "application/json"}
+            first = http.client.HTTPConnection("127.0.0.1", d.port, timeout=60)
+            second = http.client.HTTPConnection("127.0.0.1", d.port, timeout=60)
+            first.request("POST", "/v1/system/backup", body=json.dumps({"dir": os.path.join(d.dir, "b1")}),
+                          headers=headers)
+            time.sleep(0.01)  # the first is being written
+            second.request("POST", "/v1/system/backup", body=json.dumps({"dir": os.path.join(d.dir, "b2")}),
+                           headers=headers)
+            refused = second.getresponse()
+            body = json.loads(refused.read())
+            self.assertEqual(refused.status, 409, body)
+            self.assertEqual(body["error"]["code"], "conflict")
+            # The loop answers meanwhile (the first reply has not been read yet).
+            self.assertEqual(d.request("GET", "/healthz")[0], 200)
+            written = first.getresponse()
+            self.assertEqual(written.status, 201, written.read())
+            written.read()
+            self.assertTrue(os.path.isdir(os.path.join(d.dir, "b1")))
+            self.assertFalse(os.path.exists(os.path.join(d.dir, "b2")))
+            # Done: the next backup is accepted.
+            status, _ = d.api("POST", "/v1/system/backup", d.system_key, {"dir": os.path.join(d.dir, "b3")})
+            self.assertEqual(status, 201)
+            first.close()
+            second.close()
+        finally:
+            d.close()
 
 
 if __name__ == "__main__":

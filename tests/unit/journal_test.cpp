@@ -59,3 +59,35 @@ TEST_CASE("value encoding is versioned") {
   CHECK_FALSE(decode_value(""));
   CHECK_FALSE(decode_value("\x02" "abc"));
 }
+
+TEST_CASE("a checkpoint is made off the loop one at a time and holds what was durable") {
+  TempDir dir;
+  Loop loop;
+  auto journal = Journal::open(dir.path / "data", Durability::fsync, loop.post());
+  REQUIRE(journal);
+  REQUIRE((*journal)->write_now({{Cf::calls, make_key({"org", "1"}), encode_value("v")}}));
+  std::optional<Expected<Ok>> first;
+  REQUIRE((*journal)->start_checkpoint(dir.path / "backup-1", [&](Expected<Ok> done) { first = std::move(done); }));
+  // Refused until the first one's completion has run on the loop, however quick the copy was.
+  bool second_ran = false;
+  CHECK_FALSE((*journal)->start_checkpoint(dir.path / "backup-2", [&](Expected<Ok>) { second_ran = true; }));
+  loop.run_until([&] { return first.has_value(); });
+  REQUIRE(first);
+  CHECK(first->has_value());
+  CHECK_FALSE(second_ran);
+  // Once it is done, the next one starts; one into an existing dir fails as a value.
+  std::optional<Expected<Ok>> again;
+  REQUIRE((*journal)->start_checkpoint(dir.path / "backup-1", [&](Expected<Ok> done) { again = std::move(done); }));
+  loop.run_until([&] { return again.has_value(); });
+  REQUIRE(again);
+  CHECK_FALSE(again->has_value());
+  (*journal)->close();
+
+  // The checkpoint dir is a journal dir: restore by putting it in place.
+  Loop restored_loop;
+  std::filesystem::create_directories(dir.path / "restored");
+  std::filesystem::rename(dir.path / "backup-1", dir.path / "restored" / "journal");
+  auto reopened = Journal::open(dir.path / "restored", Durability::fsync, restored_loop.post());
+  REQUIRE(reopened);
+  CHECK((*reopened)->get(Cf::calls, make_key({"org", "1"})) == encode_value("v"));
+}
