@@ -10,6 +10,7 @@
 #include "app/app.hpp"
 #include "common/identifiers.hpp"
 #include "common/json_writer.hpp"
+#include "store/call_records.hpp"
 #include "store/config_records.hpp"
 
 namespace callrouter::app {
@@ -210,18 +211,7 @@ void App::get_call(std::string_view sid, const Principal& who, Reply reply) {
   auto record = calls_.find(who.org_id, sid);
   // Agents see the calls they took or made; anything else looks like no call at all.
   if (!record || (who.role == auth::Role::agent && record->user_id != who.user_id)) return reply(not_found("call"));
-  std::vector<engine::CallEvent> events;
-  journal_.scan_prefix(store::Cf::call_events, store::call_events_prefix(who.org_id, sid),
-                       [&](std::string_view, std::string_view stored) {
-                         auto payload = store::decode_value(stored);
-                         if (payload) {
-                           if (auto e = engine::call_event_from_json(*payload)) events.push_back(std::move(*e));
-                         }
-                         return true;
-                       });
-  std::stable_sort(events.begin(), events.end(), [](const auto& a, const auto& b) {
-    return a.at != b.at ? a.at < b.at : a.seq < b.seq;
-  });
+  const auto events = store::read_call_timeline(journal_, who.org_id, sid);
   const auto& r = *record;
   JsonWriter w;
   w.begin_object();

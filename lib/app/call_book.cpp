@@ -4,6 +4,7 @@
 
 #include "events/call_events.hpp"
 #include "store/answer_records.hpp"
+#include "store/call_records.hpp"
 #include "store/config_records.hpp"
 
 namespace callrouter::app {
@@ -30,13 +31,7 @@ std::optional<engine::CallRecord> CallBook::find(std::string_view org_id, std::s
   auto key = store::call_key(org_id, sid);
   if (auto it = pending_.find(key); it != pending_.end()) return it->second.record;
   if (auto it = live_.find(key); it != live_.end()) return it->second;
-  auto stored = journal_.get(store::Cf::calls, key);
-  if (!stored) return std::nullopt;
-  auto payload = store::decode_value(*stored);
-  if (!payload) return std::nullopt;
-  auto record = engine::call_record_from_json(*payload);
-  if (!record) return std::nullopt;
-  return std::move(*record);
+  return store::read_call(journal_, org_id, sid);
 }
 
 std::optional<StoredAnswer> CallBook::find_answer(std::string_view org_id, std::string_view kind,

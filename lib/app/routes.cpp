@@ -7,6 +7,7 @@
 #include "app/app.hpp"
 #include "ops/metrics.hpp"
 #include "provider/twilio/form.hpp"
+#include "store/call_records.hpp"
 #include "store/config_records.hpp"
 #include "store/event_records.hpp"
 
@@ -246,19 +247,7 @@ Expected<LoadedState> load_state(const store::Journal& journal) {
   state.directory.for_each_org([&](const engine::Org& org) {
     state.last_event_seqs.emplace_back(org.id, store::last_event_seq(journal, org.id));
   });
-  std::string error;
-  journal.scan_prefix(store::Cf::live_calls, "", [&](std::string_view key, std::string_view) {
-    auto stored = journal.get(store::Cf::calls, key);
-    auto payload = stored ? store::decode_value(*stored) : std::nullopt;
-    auto record = payload ? engine::call_record_from_json(*payload) : unexpected(std::string("missing"));
-    if (!record) {
-      // A live-call index entry without its record cannot come from one batch; report, go on.
-      spdlog::error("live call index entry without a readable call record: {}", record.error());
-      return true;
-    }
-    state.live_calls.push_back(std::move(*record));
-    return true;
-  });
+  state.live_calls = store::read_live_calls(journal);
   return state;
 }
 
