@@ -6,22 +6,24 @@ namespace callrouter {
 
 void append_json_string(std::string& out, std::string_view s) {
   out.push_back('"');
-  for (char ch : s) {
-    auto c = static_cast<unsigned char>(ch);
+  // Runs of characters that need no escape (nearly all of them) are appended whole: this writer
+  // encodes every call record and event, and a push_back per byte showed in the ingest profile.
+  std::size_t run = 0;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    auto c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x20 && c != '"' && c != '\\') continue;
+    out.append(s.data() + run, i - run);
+    run = i + 1;
     switch (c) {
       case '"': out += "\\\""; break;
       case '\\': out += "\\\\"; break;
       case '\n': out += "\\n"; break;
       case '\r': out += "\\r"; break;
       case '\t': out += "\\t"; break;
-      default:
-        if (c < 0x20) {
-          fmt::format_to(std::back_inserter(out), "\\u{:04x}", c);
-        } else {
-          out.push_back(ch);
-        }
+      default: fmt::format_to(std::back_inserter(out), "\\u{:04x}", c);
     }
   }
+  out.append(s.data() + run, s.size() - run);
   out.push_back('"');
 }
 

@@ -8,21 +8,32 @@ namespace {
 constexpr std::string_view kQueueWaiting = "queue";
 
 // The data of every call event: the DESIGN §4 call fields as they stand after the change.
-std::string call_data(const engine::CallRecord& r, std::string_view queue_state) {
+std::string call_data(const engine::CallRecord& r) {
   JsonWriter w;
   w.begin_object();
   engine::write_call_fields(w, r);
-  if (!queue_state.empty()) w.field("queue_state", queue_state);
   w.end_object();
   return w.take();
+}
+
+// The same with the queue's state added (queue events).
+std::string with_queue_state(std::string_view data, std::string_view queue_state) {
+  std::string out(data.substr(0, data.size() - 1));  // without the closing brace
+  out.append(",\"queue_state\":");
+  append_json_string(out, queue_state);
+  out.push_back('}');
+  return out;
 }
 
 }  // namespace
 
 std::vector<Event> call_events(const engine::CallRecord* before, const engine::CallRecord& after, Timestamp now) {
   std::vector<Event> out;
+  std::string data;  // encoded once, for the first event, and shared by the others of this change
   auto add = [&](std::string_view type, Timestamp at, std::string_view queue_state = {}) {
-    out.push_back(Event{after.org_id, 0, std::string(type), at, after.sid, call_data(after, queue_state)});
+    if (data.empty()) data = call_data(after);
+    out.push_back(Event{after.org_id, 0, std::string(type), at, after.sid,
+                        queue_state.empty() ? data : with_queue_state(data, queue_state)});
   };
   // A call that has ended waits nowhere, whatever its last flow position says.
   const bool was_queued = before != nullptr && before->flow_waiting == kQueueWaiting && !before->terminal();
