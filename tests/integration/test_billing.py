@@ -642,6 +642,17 @@ class ClickToCallTest(BillingCase):
         dial = root[0]
         self.assertEqual((dial.get("callerId"), dial.get("timeLimit")), (CALLER_ID, "3300"))
         self.assertEqual([(c.tag, c.text) for c in dial], [("Number", DESTINATION)])
+        # Before the customer answers, the call is not answered (Sato's own softphone was).
+        types = lambda: [e["type"] for e in self.api("GET", "/v1/events?limit=1000")[1]["events"] if e["call_sid"] == sid]
+        self.assertEqual(types(), ["call.ringing"])
+        # The customer talked 90 s: the Dial's result says so, and the call is answered, once.
+        action = urllib.parse.urlsplit(dial.get("action"))
+        result = {"CallSid": sid, "AccountSid": DEMO_ACCOUNT, "DialCallStatus": "completed", "DialCallSid": "CA" + "d" * 32,
+                  "DialCallDuration": "90"}
+        self.status(result, path=action.path + "?" + action.query)
+        self.status(result, path=action.path + "?" + action.query)
+        self.assertEqual(types(), ["call.ringing", "call.answered"])
+        self.assertIsNotNone(self.call(sid)["connected_at"])
 
         # 95 s: ⌈95/60⌉ = 2 min × 18 000 = 36 000, once; the hold is released.
         ended = status_params(sid, "completed", 3, to="client:sato", frm=CALLER_ID, Direction="outbound-api",
@@ -657,6 +668,7 @@ class ClickToCallTest(BillingCase):
         # 1 000 000 − 36 000 = 964 000.
         self.assertEqual((w["balance_micro"], w["reserved_micro"], w["available_micro"]), (964_000, 0, 964_000))
         self.assertEqual([e["amount_micro"] for e in self.charges_of(sid)], [-36_000])
+        self.assertEqual(types(), ["call.ringing", "call.answered", "call.ended"])  # outbound: never missed
 
         # A large balance: 300 964 000 / 18 000 = 16 720 min, over the provider's 14 400 s cap;
         # the hold is ⌈14 400/60⌉ = 240 × 18 000 = 4 320 000.
