@@ -52,17 +52,19 @@ CallBook::Ticket CallBook::stage(const engine::CallRecord& record, const engine:
   auto key = store::call_key(record.org_id, record.sid);
   // The record as it stands: unsettled writes first, then live calls; a call on record in
   // neither has ended (only its charges still change), so it is read from the journal.
-  std::optional<engine::CallRecord> before;
+  // Points into the maps, which stay unchanged until the events are made (no copy per webhook).
+  const engine::CallRecord* before = nullptr;
+  std::optional<engine::CallRecord> stored;
   if (auto it = pending_.find(key); it != pending_.end()) {
-    before = it->second.record;
+    before = &it->second.record;
   } else if (auto live = live_.find(key); live != live_.end()) {
-    before = live->second;
-  } else if (exists.value_or(true)) {
-    before = find(record.org_id, record.sid);
+    before = &live->second;
+  } else if (exists.value_or(true) && (stored = store::read_call(journal_, record.org_id, record.sid))) {
+    before = &*stored;
   }
-  const bool known = before.has_value() || exists.value_or(false);
+  const bool known = before != nullptr || exists.value_or(false);
   const auto now = event != nullptr ? event->at : record.ended_at.value_or(record.started_at);
-  for (auto& e : events::call_events(before ? &*before : nullptr, record, now)) change.events.push_back(std::move(e));
+  for (auto& e : events::call_events(before, record, now)) change.events.push_back(std::move(e));
   ops.push_back({store::Cf::calls, key, store::encode_value(engine::to_json(record))});
   if (!known) {
     ops.push_back({store::Cf::calls_by_time, store::call_time_key(record.org_id, record.started_at, record.sid), ""});
