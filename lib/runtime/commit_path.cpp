@@ -8,7 +8,10 @@ namespace callrouter::runtime {
 
 void CommitPath::submit(Change change, Done done) {
   events_.number(change.events);
-  for (const auto& e : change.events) change.records.push_back(store::put_event(e));
+  for (const auto& e : change.events) {
+    change.records.push_back(store::put_event(e));
+    for (const auto& derive : derive_) derive(e, change.records);
+  }
   const auto id = next_id_++;
   in_flight_.push_back(InFlight{id, std::move(change.events), std::move(done)});
   journal_.commit(std::move(change.records), [this, id](bool durable) { completed(id, durable); });

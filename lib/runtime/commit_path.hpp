@@ -37,6 +37,13 @@ class CommitPath {
   // A change that makes no call events (configuration, wallet).
   void submit(store::WriteSet records, Done done) { submit(Change{std::move(records), {}}, std::move(done)); }
 
+  // Records derived from each committed event (history indexes, workflow deliveries), written in
+  // the event's own batch so neither can be durable without the other. `derive` runs at submit,
+  // after numbering, and must only append records: memory belongs to EventLog consumers, which
+  // run once the batch is durable (a refused batch would leave memory changed here wrong).
+  using Derive = std::function<void(const events::Event&, store::WriteSet&)>;
+  void add_derived(Derive derive) { derive_.push_back(std::move(derive)); }
+
   std::size_t in_flight() const { return in_flight_.size(); }
 
  private:
@@ -49,6 +56,7 @@ class CommitPath {
 
   store::Journal& journal_;
   events::EventLog& events_;
+  std::vector<Derive> derive_;
   std::deque<InFlight> in_flight_;  // in submit order, which is the journal's completion order
   std::uint64_t next_id_ = 1;
 };

@@ -127,3 +127,26 @@ TEST_CASE("a refused write undoes every change in flight, newest first, and free
   (*journal)->close();
   CHECK(store::read_events(**journal, "acme", 0, 10).size() == 2);
 }
+
+TEST_CASE("derived records are written in their event's batch, with the event's seq") {
+  TempDir dir;
+  Loop loop;
+  auto journal = store::Journal::open(dir.path, Durability::fsync, loop.post());
+  REQUIRE(journal);
+  events::EventLog log;
+  runtime::CommitPath commit(**journal, log);
+  commit.add_derived([](const events::Event& e, store::WriteSet& records) {
+    if (e.type != "call.ended") return;
+    records.push_back({store::Cf::calls_by_time, store::make_key({e.org_id, "ended", e.call_sid}),
+                       store::encode_value(std::to_string(e.seq))});
+  });
+  bool finished = false;
+  commit.submit(change_with("acme", "CA1", {"call.ringing", "call.ended"}), [&](bool d) { CHECK(d); finished = true; });
+  loop.run_until([&] { return finished; });
+  REQUIRE(finished);
+  auto stored = (*journal)->get(store::Cf::calls_by_time, store::make_key({"acme", "ended", "CA1"}));
+  REQUIRE(stored);
+  CHECK(store::decode_value(*stored) == std::optional<std::string_view>("2"));
+  CHECK_FALSE((*journal)->get(store::Cf::calls_by_time, store::make_key({"acme", "ended", "CA2"})));
+  (*journal)->close();
+}
