@@ -15,10 +15,10 @@ std::string event_key(std::string_view org_id, std::uint64_t seq);
 WriteOp put_event(const events::Event& event);
 
 // The highest seq journaled for the org (0: none yet), read once at start.
-std::uint64_t last_event_seq(const Journal& journal, std::string_view org_id);
+std::uint64_t last_event_seq(const Reader& journal, std::string_view org_id);
 
 // Up to `limit` stored events of the org with seq > `after`, oldest first, as stored JSON.
-std::vector<std::string> read_events(const Journal& journal, std::string_view org_id, std::uint64_t after,
+std::vector<std::string> read_events(const Reader& journal, std::string_view org_id, std::uint64_t after,
                                      std::size_t limit);
 
 }  // namespace callrouter::store
