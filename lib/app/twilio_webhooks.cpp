@@ -45,26 +45,26 @@ std::optional<twilio::VerifiedWebhook> App::verify_twilio(const HttpRequest& req
 void App::apply(const engine::Event& event, Reply reply) { run(engine_.apply(event, clock_()), std::move(reply)); }
 
 void App::run(engine::Effects fx, Reply reply) {
-  // Moves were decided first (agents freed by this event take a queued caller), so they are
-  // journaled first, in the order the engine made them.
+  // The event's own change first, then each move it decided: the commit path completes in
+  // submit order, so agents hear that an offer ended before they hear of the next one.
   auto moves = std::move(fx.moves);
-  for (auto& move : moves) start_move(std::move(move));
   if (!fx.journal) {
     deliver(fx);
     if (reply && fx.answer) reply(to_response(*fx.answer));
-    return;
+  } else {
+    auto change = std::move(fx.change);
+    // Acknowledged means durable: the answer, notices and timers go out only once the records are on disk.
+    commit_.submit(std::move(change), [this, fx = std::move(fx), reply = std::move(reply)](bool durable) mutable {
+      engine_.settle(fx.settle, durable, clock_());
+      if (!durable) {
+        if (reply) reply(json_error(503, "journal_unavailable", "the call could not be recorded; retry"));
+        return;
+      }
+      deliver(fx);
+      if (reply && fx.answer) reply(to_response(*fx.answer));
+    });
   }
-  auto change = std::move(fx.change);
-  // Acknowledged means durable: the answer, notices and timers go out only once the records are on disk.
-  commit_.submit(std::move(change), [this, fx = std::move(fx), reply = std::move(reply)](bool durable) mutable {
-    engine_.settle(fx.settle, durable, clock_());
-    if (!durable) {
-      if (reply) reply(json_error(503, "journal_unavailable", "the call could not be recorded; retry"));
-      return;
-    }
-    deliver(fx);
-    if (reply && fx.answer) reply(to_response(*fx.answer));
-  });
+  for (auto& move : moves) start_move(std::move(move));
 }
 
 void App::deliver(engine::Effects& fx) {

@@ -31,10 +31,15 @@ Effects Engine::apply(const Event& event, Timestamp now) {
   return std::visit([&](const auto& e) { return on(e, now); }, event);
 }
 
-void Engine::settle(const Settlement& s, bool durable, Timestamp /*now*/) {
+void Engine::settle(const Settlement& s, bool durable, Timestamp now) {
   if (s.calls != 0) calls_.settle(s.calls, durable);
   if (s.wallet) wallets_.settle(*s.wallet, durable);
   if (s.requeue && durable && queues_[s.requeue_org].restore(*s.requeue)) ++queue_stats_.entered;
+  if (!durable && !s.routed_sid.empty()) {
+    agents_cancelled(s.routed_org, withdraw_offers(s.routed_org, s.routed_sid), "", now);
+    auto q = queues_.find(s.routed_org);
+    if (s.routed_queued && q != queues_.end() && q->second.leave(s.routed_sid)) --queue_stats_.entered;
+  }
 }
 
 void Engine::load(Directory directory, std::vector<CallRecord> live_calls, Timestamp now) {
@@ -115,11 +120,13 @@ Effects Engine::on(const CallArrivedEvent& e, Timestamp now) {
   limit_recording(org.id, decision.actions);
   fx.answer = StoredAnswer{200, "text/xml", instructions_.render(decision.actions, org.id, record.flow_id)};
   offer(fx.notices, record, decision.actions, now);
+  fx.settle.routed_org = org.id;
+  fx.settle.routed_sid = record.sid;
   stage_call(fx, record, event, known.has_value());
   // Stored once, by CallSid: a retry (with or without its idempotency token) finds it there, so a
   // second copy under the token would only cost a journal record per call.
   stage_answer(fx, org.id, store::kVoiceAnswer, record.sid);
-  note_queued(record, now);
+  fx.settle.routed_queued = note_queued(record, now);
   return fx;
 }
 

@@ -94,6 +94,11 @@ struct Settlement {
   std::optional<WalletBook::Ticket> wallet;
   std::optional<acd::QueuedCaller> requeue;  // back in line once durable (a move that failed)
   std::string requeue_org;
+  // A turn of a call's flow that rang agents or queued the caller: refused, it never happened,
+  // so the agents are free again and the caller is not in line (the provider will retry).
+  std::string routed_org;
+  std::string routed_sid;
+  bool routed_queued = false;  // the caller joined a queue in that turn
 };
 
 // A queued caller moved to agents: journaled on its own, then the provider is asked (REST).
@@ -219,7 +224,8 @@ class Engine {
   void rebuild_pools(Timestamp now);
 
   // Queues (engine_queues.cpp).
-  void note_queued(const CallRecord& call, Timestamp now);
+  // True when the caller joined a queue just now.
+  bool note_queued(const CallRecord& call, Timestamp now);
   void leave_queue(std::string_view org_id, std::string_view call_sid, acd::LeaveReason reason);
   void dispatch_queues(Effects& fx, std::string_view org_id, Timestamp now);
   void move_to_agents(Effects& fx, CallRecord record, const flow::AssignRequest& request,

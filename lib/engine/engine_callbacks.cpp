@@ -141,7 +141,9 @@ Effects Engine::on(const FlowCallbackEvent& e, Timestamp now) {
   }
   auto turn = advance_call(*version, updated, at, event, now, ring_selector(org.id, now));
   offer(fx.notices, updated, turn.actions, now);
-  note_queued(updated, now);
+  fx.settle.routed_queued = note_queued(updated, now);
+  fx.settle.routed_org = org.id;
+  fx.settle.routed_sid = updated.sid;
   limit_recording(org.id, turn.actions);
   fx.answer = document(instructions_.render(turn.actions, org.id, updated.flow_id));
   std::string outcome(kind == flow::Callback::gather ? event.digits : event.outcome);

@@ -19,19 +19,20 @@ bool waits_in_queue(const CallRecord& call) {
 
 std::string queue_key(std::string_view flow_id, std::string_view state_id) { return fmt::format("{}/{}", flow_id, state_id); }
 
-void Engine::note_queued(const CallRecord& call, Timestamp now) {
-  if (!waits_in_queue(call)) return;
+bool Engine::note_queued(const CallRecord& call, Timestamp now) {
+  if (!waits_in_queue(call)) return false;
   const auto* f = directory_.flow(call.org_id, call.flow_id);
   const auto* version = f ? f->version(call.flow_version) : nullptr;
-  if (version == nullptr) return;
+  if (version == nullptr) return false;
   auto at = position_of(*version->compiled, call);
   auto request = flow::assign_request_at(*version->compiled, at.state, at.attempts);
-  if (!request || request->queue == nullptr) return;
+  if (!request || request->queue == nullptr) return false;
   auto result = queues_[call.org_id].enqueue(call.sid, queue_key(call.flow_id, request->state_id), request->queue->priority,
                                              request->queue->max_callers, now);
   if (result == acd::EnqueueResult::queued) ++queue_stats_.entered;
   // The ring selector said there was room moments ago; full here would be a bug.
   if (result == acd::EnqueueResult::full) spdlog::error("call {} queued past its queue's max_callers", call.sid);
+  return result == acd::EnqueueResult::queued;
 }
 
 void Engine::leave_queue(std::string_view org_id, std::string_view call_sid, acd::LeaveReason reason) {
