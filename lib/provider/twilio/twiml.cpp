@@ -2,6 +2,8 @@
 
 #include <cassert>
 
+#include "common/utf8.hpp"
+
 namespace callrouter::twilio {
 
 namespace {
@@ -19,41 +21,6 @@ constexpr std::string_view kReplacement = "\xEF\xBF\xBD";  // U+FFFD
     if (!letter && (i == 0 || !other)) return false;
   }
   return true;
-}
-
-struct Utf8Step {
-  std::size_t length;  // bytes consumed: the character, or the maximal ill-formed subpart
-  bool valid;
-};
-
-// One step of UTF-8 decoding per Unicode Table 3-7, which rules out overlongs, surrogates and
-// anything past U+10FFFF.
-Utf8Step utf8_step(std::string_view s, std::size_t i) {
-  auto lead = static_cast<unsigned char>(s[i]);
-  std::size_t trail = 0;
-  unsigned char low = 0x80;
-  unsigned char high = 0xBF;
-  if (lead >= 0xC2 && lead <= 0xDF) {
-    trail = 1;
-  } else if (lead >= 0xE0 && lead <= 0xEF) {
-    trail = 2;
-    if (lead == 0xE0) low = 0xA0;
-    if (lead == 0xED) high = 0x9F;
-  } else if (lead >= 0xF0 && lead <= 0xF4) {
-    trail = 3;
-    if (lead == 0xF0) low = 0x90;
-    if (lead == 0xF4) high = 0x8F;
-  } else {
-    return {1, false};
-  }
-  for (std::size_t k = 1; k <= trail; ++k) {
-    if (i + k >= s.size()) return {k, false};
-    auto c = static_cast<unsigned char>(s[i + k]);
-    unsigned char lo = k == 1 ? low : 0x80;
-    unsigned char hi = k == 1 ? high : 0xBF;
-    if (c < lo || c > hi) return {k, false};
-  }
-  return {trail + 1, true};
 }
 
 std::string number(int n) { return std::to_string(n); }

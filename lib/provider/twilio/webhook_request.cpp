@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "common/utf8.hpp"
 #include "provider/twilio/json_body.hpp"
 #include "provider/twilio/signature.hpp"
 #include "provider/twilio/signature_settings.hpp"
@@ -55,6 +56,11 @@ Expected<VerifiedWebhook, server::HttpResponse> verify_webhook(const server::Htt
   }
   auto query = parse_form(request.query());
   if (!query) return unexpected(json_error(400, "bad_request", "query: " + query.error()));
+  // Signed as sent, used as valid text: a caller name or number with stray bytes would otherwise
+  // reach the call record, its JSON and the agents' softphones (which refuse invalid UTF-8).
+  for (auto* f : {&*form, &*query}) {
+    for (auto& p : f->params) make_valid_utf8(p.value);
+  }
   return VerifiedWebhook{org, std::move(*form), std::move(*query), request.header("i-twilio-idempotency-token")};
 }
 
