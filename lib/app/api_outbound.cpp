@@ -103,8 +103,8 @@ void App::click_to_call(HttpRequest&& request, const Principal& who, Reply reply
     // The call's first record; the agent is answered once it is durable.
     auto placed = record;
     run(engine_.apply(engine::OutboundPlacedEvent{std::move(placed)}, record.started_at),
-        [this, record, reply = std::move(reply)](server::HttpResponse r) {
-          if (r.status == 503) {
+        [this, record, reply = std::move(reply)](server::HttpResponse recorded) {
+          if (recorded.status == 503) {
             wallets_.reservations(record.org_id).release(record.sid);
             return reply(json_error(503, "journal_unavailable", "the call was placed but could not be recorded"));
           }

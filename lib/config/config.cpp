@@ -136,6 +136,8 @@ Config parse(std::string_view json, const std::filesystem::path& path) {
           c.http.read_timeout = std::chrono::milliseconds(as_int(v2, key2, 100, 3'600'000));
         } else if (k2 == "max_connections") {
           c.http.max_connections = static_cast<std::size_t>(as_int(v2, key2, 1, 1'000'000));
+        } else if (k2 == "max_websocket_queue_bytes") {
+          c.http.max_websocket_queue_bytes = static_cast<std::size_t>(as_int(v2, key2, 4096, 1 << 30));
         } else {
           return false;
         }

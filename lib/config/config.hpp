@@ -19,6 +19,9 @@ struct HttpLimits {
   std::size_t max_body_bytes = 64 * 1024;
   std::chrono::milliseconds read_timeout{15'000};
   std::size_t max_connections = 10'000;
+  // What may wait to be sent on one WebSocket; a client that reads slower than that is closed
+  // (1008) instead of growing the daemon's memory.
+  std::size_t max_websocket_queue_bytes = 1 << 20;
 };
 
 struct Config {

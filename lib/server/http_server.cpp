@@ -67,7 +67,7 @@ namespace websocket = beast::websocket;
 class WebSocketSession : public WebSocketChannel, public std::enable_shared_from_this<WebSocketSession> {
  public:
   WebSocketSession(beast::tcp_stream&& stream, std::shared_ptr<HttpServer::Impl> server)
-      : ws_(std::move(stream)), server_(std::move(server)) {
+      : ws_(std::move(stream)), server_(std::move(server)), give_up_(ws_.get_executor()) {
     ++server_->websockets;
   }
   ~WebSocketSession() override { --server_->websockets; }
@@ -80,14 +80,20 @@ class WebSocketSession : public WebSocketChannel, public std::enable_shared_from
     ws_.async_accept(request, [self = shared_from_this()](beast::error_code ec) {
       if (ec) return self->finish();
       self->accepted_ = true;
+      if (self->closing_) {
+        self->closing_ = false;
+        return self->close_with(websocket::close_code::policy_error);
+      }
       if (!self->outbox_.empty()) self->write_next();  // what the app sent while we shook hands
       self->read();
     });
   }
 
   void send(std::string text) override {
-    if (closed_) return;
+    if (closed_ || closing_) return;
+    queued_bytes_ += text.size();
     outbox_.push_back(std::move(text));
+    if (queued_bytes_ > server_->limits.max_websocket_queue_bytes) return too_slow();
     if (accepted_ && outbox_.size() == 1) write_next();
   }
 
@@ -96,8 +102,28 @@ class WebSocketSession : public WebSocketChannel, public std::enable_shared_from
 
  private:
   void close_with(websocket::close_code code) {
-    if (closed_) return;
+    if (closed_ || closing_) return;
+    closing_ = true;
+    // Beast sends the close frame after a write in flight; one that never completes (the peer
+    // stopped reading) ends with the close handshake's timeout.
     ws_.async_close(code, [self = shared_from_this()](beast::error_code) { self->finish(); });
+  }
+  // The peer reads slower than we must send: nothing more is queued (the frame being written
+  // stays alive until its write ends) and the connection is closed with 1008. A peer that does
+  // not read at all never gets that frame, so the socket is closed outright soon after (else
+  // reading would go on until the close handshake's 30 s timeout).
+  void too_slow() {
+    spdlog::warn("websocket: peer does not read ({} bytes waiting): closing", queued_bytes_);
+    drop_unsent();
+    if (!accepted_) {
+      closing_ = true;  // the handshake's completion closes it
+      return;
+    }
+    close_with(websocket::close_code::policy_error);
+    give_up_.expires_after(std::chrono::seconds(2));
+    give_up_.async_wait([self = shared_from_this()](beast::error_code ec) {
+      if (!ec && !self->closed_) beast::get_lowest_layer(self->ws_).close();
+    });
   }
   void read() {
     ws_.async_read(buffer_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
@@ -111,10 +137,21 @@ class WebSocketSession : public WebSocketChannel, public std::enable_shared_from
     });
   }
 
+  // Frees every queued frame except one a write is still reading from.
+  void drop_unsent() {
+    while (outbox_.size() > (writing_ ? 1u : 0u)) {
+      queued_bytes_ -= outbox_.back().size();
+      outbox_.pop_back();
+    }
+  }
+
   void write_next() {
     ws_.text(true);
+    writing_ = true;
     ws_.async_write(asio::buffer(outbox_.front()), [self = shared_from_this()](beast::error_code ec, std::size_t) {
+      self->writing_ = false;
       if (ec) return self->finish();
+      self->queued_bytes_ -= self->outbox_.front().size();
       self->outbox_.pop_front();
       if (!self->outbox_.empty()) self->write_next();
     });
@@ -123,7 +160,7 @@ class WebSocketSession : public WebSocketChannel, public std::enable_shared_from
   void finish() {
     if (closed_) return;
     closed_ = true;
-    outbox_.clear();
+    drop_unsent();
     if (on_close) on_close();
     on_close = nullptr;
     on_message = nullptr;  // breaks the cycle app callbacks -> channel -> callbacks
@@ -131,9 +168,13 @@ class WebSocketSession : public WebSocketChannel, public std::enable_shared_from
 
   websocket::stream<beast::tcp_stream> ws_;
   std::shared_ptr<HttpServer::Impl> server_;
+  asio::steady_timer give_up_;  // a peer too slow to take its close frame is cut off
   beast::flat_buffer buffer_;
   std::deque<std::string> outbox_;
+  std::size_t queued_bytes_ = 0;
   bool accepted_ = false;
+  bool writing_ = false;  // outbox_.front() is being written
+  bool closing_ = false;  // a close frame is on its way: nothing more is sent
   bool closed_ = false;
 };
 

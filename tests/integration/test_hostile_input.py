@@ -68,5 +68,62 @@ class NotUtf8Test(unittest.TestCase):
         self.assertEqual(status, 403)
 
 
+def rss_kib(pid):
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return 0
+
+
+class SlowReaderTest(unittest.TestCase):
+    """An agent that sends pings and never reads its pongs: its queue is bounded, it is closed,
+    and the daemon's memory does not grow with it."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.d = Daemon({"http": {"max_websocket_queue_bytes": 65536}}).start()
+        cls.key = cls.d.api("POST", "/v1/keys", cls.d.demo_admin_key, {"role": "agent", "user_id": "u_sato"})[1]["key"]
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.d.close()
+
+    def test_a_client_that_never_reads_is_closed_and_costs_bounded_memory(self):
+        import os
+        import socket
+        s = socket.socket()
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)  # so the server's writes stall soon
+        s.connect(("127.0.0.1", self.d.port))
+        nonce = base64.b64encode(os.urandom(16)).decode()
+        s.sendall(("GET /v1/agents/stream?key=%s HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\n"
+                   "Connection: Upgrade\r\nSec-WebSocket-Key: %s\r\nSec-WebSocket-Version: 13\r\n\r\n"
+                   % (self.key, nonce)).encode())
+        head = b""
+        while b"\r\n\r\n" not in head:
+            head += s.recv(1)
+        self.assertIn(b" 101 ", head.split(b"\r\n")[0])
+        # A masked text frame {"type":"ping"} (mask 0: the payload is sent as is), many times over.
+        payload = b'{"type":"ping"}'
+        frame = bytes([0x81, 0x80 | len(payload)]) + b"\0\0\0\0" + payload
+        before = rss_kib(self.d.proc.pid)
+        sent, closed = 0, False
+        s.settimeout(5)
+        try:
+            for _ in range(200):  # up to 200 x 50,000 pings, ~10M pongs owed
+                s.sendall(frame * 50000)
+                sent += 50000
+        except (BrokenPipeError, ConnectionResetError, socket.timeout):
+            closed = True
+        finally:
+            s.close()
+        grown = rss_kib(self.d.proc.pid) - before
+        self.assertTrue(closed, "the daemon kept reading %d pings from a client that never reads" % sent)
+        self.assertLess(grown, 50 * 1024, "RSS grew by %d KiB" % grown)
+        self.assertIn("peer does not read", self.d.logs())
+        status, _, _ = self.d.request("GET", "/healthz")
+        self.assertEqual(status, 200)
+
+
 if __name__ == "__main__":
     unittest.main()
