@@ -13,6 +13,7 @@
 #include "common/json_writer.hpp"
 #include "engine/call_record.hpp"
 #include "ops/metrics.hpp"
+#include "store/event_records.hpp"
 #include "store/workflow_records.hpp"
 #include "workflows/match.hpp"
 #include "workflows/webhook_signature.hpp"
@@ -107,6 +108,11 @@ void App::wire_workflows() {
   };
   wiring.find_workflow = [this](std::string_view org, std::string_view id) { return find_workflow(org, id); };
   wiring.gone = [this](const workflows::Workflow& wf) { disable_gone_workflow(wf); };
+  wiring.body = [this](const workflows::Delivery& d) -> std::optional<std::string> {
+    auto event = store::read_event(journal_, d.org_id, d.event_seq);
+    if (!event) return std::nullopt;
+    return workflows::webhook_body(*event, d.trigger, d.workflow_id);
+  };
   wiring.random = [rng] { return std::uniform_real_distribution<double>(0.0, 1.0)(*rng); };
   deliveries_ = std::make_unique<workflows::DeliveryRunner>(runner_settings(), std::move(wiring));
 
@@ -360,7 +366,7 @@ void App::retry_delivery(std::string_view delivery_id, const Principal& who, Rep
   if (wf == nullptr) return reply(json_error(409, "conflict", "its workflow was deleted"));
   if (!wf->enabled) return reply(json_error(409, "conflict", "its workflow is disabled: enable it first"));
   auto d = std::move(*stored);
-  // A new retry window from now, the backoff from its start; the webhook-id and body stay.
+  // A new retry window from now, the backoff from its start; the webhook-id (and so the body) stays.
   d.status = workflows::DeliveryStatus::pending;
   d.next_attempt_at = clock_();
   d.window_start = d.next_attempt_at;

@@ -70,6 +70,7 @@ void write_fields(JsonWriter& w, const Delivery& d) {
       .field("event_seq", d.event_seq)
       .field("event_type", d.event_type)
       .field("call_sid", d.call_sid)
+      .field("trigger", trigger_name(d.trigger))
       .field("status", status_name(d.status))
       .field("attempts", d.attempts)
       .field("created_at", format_rfc3339(d.created_at));
@@ -105,8 +106,6 @@ std::string stored_json(const Delivery& d) {
       .field("due_at", format_rfc3339(d.next_attempt_at))
       .field("window_start", format_rfc3339(d.window_start))
       .field("attempts_before_window", d.attempts_before_window)
-      .key("body")
-      .value(d.body)
       .end_object();
   return w.take();
 }
@@ -125,7 +124,7 @@ Expected<Delivery> delivery_from_json(std::string_view json) {
   d.workflow_id = str("workflow_id");
   d.event_type = str("event_type");
   d.call_sid = str("call_sid");
-  d.body = str("body");
+  d.trigger = parse_trigger(str("trigger")).value_or(Trigger::missed_call);
   d.last_error = str("last_error");
   std::uint64_t seq = 0;
   std::int64_t n = 0;

@@ -1,6 +1,7 @@
-// One webhook a workflow owes the CRM for one committed event: its signed body, its status and
-// its tries. Journaled in the event's own batch (the outbox), updated after every attempt, shown
-// by GET /v1/workflows/{id}/deliveries.
+// One webhook a workflow owes the CRM for one committed event: which event and rule, its status
+// and its tries. Journaled in the event's own batch (the outbox), updated after every attempt,
+// shown by GET /v1/workflows/{id}/deliveries. The body is not stored: it is made from the journaled
+// event at each try (webhook_body), the same bytes every time.
 #pragma once
 
 #include <cstdint>
@@ -31,6 +32,7 @@ struct Delivery {
   std::uint64_t event_seq = 0;
   std::string event_type;
   std::string call_sid;
+  Trigger trigger = Trigger::missed_call;  // as the rule said when the event fired it
   DeliveryStatus status = DeliveryStatus::pending;
   int attempts = 0;
   Timestamp created_at{};
@@ -40,7 +42,6 @@ struct Delivery {
   std::optional<Timestamp> last_attempt_at;
   int last_status = 0;          // the last answer's HTTP status, 0: none (yet) or no answer
   std::string last_error;
-  std::string body;             // the webhook body, fixed when journaled: every retry sends it as is
 
   bool final() const { return status != DeliveryStatus::pending; }
 };
@@ -59,7 +60,7 @@ std::optional<DeliveryRef> parse_delivery_id(std::string_view org_id, std::strin
 // The Standard Webhooks body: {"type","timestamp","data"} plus where it came from.
 std::string webhook_body(const events::Event& event, Trigger trigger, std::string_view workflow_id);
 
-// The API's delivery (DESIGN §4) and the journal's record (the same plus the body and the window).
+// The API's delivery (DESIGN §4) and the journal's record (the same plus the org and the window).
 void write_delivery(JsonWriter& w, const Delivery& d);
 std::string stored_json(const Delivery& d);
 Expected<Delivery> delivery_from_json(std::string_view json);

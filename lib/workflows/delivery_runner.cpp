@@ -158,6 +158,13 @@ void DeliveryRunner::send(const std::string& chain_key, Chain& chain, Endpoint& 
     ++stats_.failed;
     return finish(chain_key, chain);
   }
+  auto body = wiring_.body(d);
+  if (!body) {
+    d.status = DeliveryStatus::failed;
+    d.last_error = "its event is not in the journal";
+    ++stats_.failed;
+    return finish(chain_key, chain);
+  }
   auto* http = wiring_.http();
   ++d.attempts;
   ++stats_.attempts;
@@ -165,7 +172,7 @@ void DeliveryRunner::send(const std::string& chain_key, Chain& chain, Endpoint& 
   chain.busy = true;
   ++ep.in_flight;
   if (http == nullptr) return answered(chain_key, {0, {}, "outbound HTTP is not available", 0, {}});
-  http->send(request_for(*wf, delivery_id(d), d.body, now),
+  http->send(request_for(*wf, delivery_id(d), std::move(*body), now),
              [this, chain_key](outbound::OutboundResponse r) { answered(chain_key, r); });
 }
 

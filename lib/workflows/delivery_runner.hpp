@@ -40,6 +40,8 @@ struct RunnerWiring {
   std::function<void(store::WriteSet)> commit;  // journal a delivery's new state (not awaited)
   std::function<const Workflow*(std::string_view org_id, std::string_view workflow_id)> find_workflow;
   std::function<void(const Workflow&)> gone;  // the receiver answered 410: disable the rule
+  // The webhook body of a delivery, made from its journaled event; nullopt: the event is gone.
+  std::function<std::optional<std::string>(const Delivery&)> body;
   std::function<double()> random;             // uniform in [0, 1): the retry jitter
 };
 

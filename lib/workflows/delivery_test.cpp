@@ -35,7 +35,7 @@ TEST_CASE("workflows: a stored delivery reads back as it was", "[workflows]") {
   d.last_attempt_at = t0 + 4s;
   d.last_status = 503;
   d.last_error = "HTTP 503: busy";
-  d.body = R"({"type":"call.ended"})";
+  d.trigger = Trigger::incoming_call_end;
   auto back = delivery_from_json(stored_json(d));
   REQUIRE(back);
   CHECK(stored_json(*back) == stored_json(d));

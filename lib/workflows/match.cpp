@@ -26,10 +26,10 @@ std::vector<Delivery> deliveries_for(const events::Event& event, const std::vect
     d.event_seq = event.seq;
     d.event_type = event.type;
     d.call_sid = event.call_sid;
+    d.trigger = *trigger;
     d.created_at = now;
     d.next_attempt_at = now + std::chrono::seconds(r->delay_s);
     d.window_start = d.next_attempt_at;
-    d.body = webhook_body(event, *trigger, r->id);
     out.push_back(std::move(d));
   }
   return out;
