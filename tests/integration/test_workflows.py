@@ -120,6 +120,8 @@ class Receiver:
 
         self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
+        # A daemon killed with -9 (or timing out) resets connections: expected here, not news.
+        self.server.handle_error = lambda request, client_address: None
         self.server.block_on_close = False
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
