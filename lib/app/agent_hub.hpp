@@ -1,5 +1,5 @@
-// Live connections of agents' softphones (/v1/agents/stream) and the calls each agent is being
-// offered, so events reach exactly the agent they concern and a reconnect gets a snapshot.
+// Live connections of agents' softphones (/v1/agents/stream), so messages reach exactly the agent
+// they concern. What each agent is being offered is the engine's (Engine::offers_for).
 #pragma once
 
 #include <memory>
@@ -10,13 +10,6 @@
 #include "server/websocket_channel.hpp"
 
 namespace callrouter::app {
-
-struct OfferedCall {
-  std::string call_sid;
-  std::string from;
-  std::string to;
-  std::string event_json;  // the call.offered message, replayed in snapshots
-};
 
 class AgentHub {
  public:
@@ -29,21 +22,12 @@ class AgentHub {
   // The daemon is stopping: every agent's connections are closed with "going away" (1001).
   void close_all();
 
-  void offered(std::string_view org_id, std::string_view user_id, OfferedCall call);
-  // The call is no longer offered to anyone; returns the agents it was offered to.
-  std::vector<std::string> withdraw(std::string_view org_id, std::string_view call_sid);
-  std::vector<const OfferedCall*> offers(std::string_view org_id, std::string_view user_id) const;
   std::size_t connections() const { return connections_; }
 
  private:
   static std::string key(std::string_view org_id, std::string_view user_id);
-  struct Agent {
-    std::vector<std::shared_ptr<server::WebSocketChannel>> channels;
-    std::vector<OfferedCall> offers;
-  };
-  engine::StringMap<Agent> agents_;  // key: org NUL user
-  // Who a call is offered to (key: org NUL call sid), so ending an offer touches only them.
-  engine::StringMap<std::vector<std::string>> offered_to_;
+  using Channels = std::vector<std::shared_ptr<server::WebSocketChannel>>;
+  engine::StringMap<Channels> agents_;  // key: org NUL user
   std::size_t connections_ = 0;
 };
 

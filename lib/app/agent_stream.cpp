@@ -1,5 +1,5 @@
 // The agents' WebSocket (/v1/agents/stream): authentication, the snapshot on connect, presence
-// changes from the softphone, and the call events each agent receives.
+// changes from the softphone.
 #include <simdjson.h>
 #include <spdlog/spdlog.h>
 
@@ -65,41 +65,10 @@ server::UpgradeDecision App::agent_stream(const HttpRequest& request) {
       w.null();
     }
     w.key("offers").begin_array();
-    for (const auto* offer : agents_.offers(org, user_id)) w.raw(offer->event_json);
+    for (const auto& offer : engine_.offers_for(org, user_id)) w.raw(offer);
     w.end_array().end_object();
     channel->send(w.take());
   });
-}
-
-void App::announce_offers(const engine::CallRecord& call, const flow::CallActions& actions) {
-  const auto wait_s = std::chrono::duration_cast<std::chrono::seconds>(clock_() - call.started_at).count();
-  for (const auto& action : actions) {
-    const auto* dial = std::get_if<flow::DialAction>(&action);
-    if (dial == nullptr) continue;
-    for (const auto& target : dial->targets) {
-      if (target.user_id.empty()) continue;
-      JsonWriter w;
-      w.begin_object()
-          .field("type", "call.offered")
-          .field("call_sid", call.sid)
-          .field("from", call.from)
-          .field("to", call.to)
-          .field("wait_s", static_cast<std::int64_t>(wait_s));
-      w.key("flow_path").begin_array();
-      for (const auto& s : call.flow_path) w.value(s);
-      w.end_array().end_object();
-      agents_.offered(call.org_id, target.user_id, OfferedCall{call.sid, call.from, call.to, w.take()});
-    }
-  }
-}
-
-std::vector<std::string> App::end_offers(std::string_view org_id, std::string_view call_sid, std::string_view outcome) {
-  auto users = agents_.withdraw(org_id, call_sid);
-  if (users.empty()) return users;
-  JsonWriter w;
-  w.begin_object().field("type", "call.ended").field("call_sid", call_sid).field("outcome", outcome).end_object();
-  for (const auto& u : users) agents_.publish(org_id, u, w.str());
-  return users;
 }
 
 }  // namespace callrouter::app

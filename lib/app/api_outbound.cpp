@@ -100,41 +100,20 @@ void App::click_to_call(HttpRequest&& request, const Principal& who, Reply reply
                        rates_ ? rates_->minimum_outbound_balance_micro : 0)) {
       spdlog::warn("outbound call {}: the wallet changed while the call was placed; its time limit still applies", record.sid);
     }
-    engine::CallEvent event{"created", 0, "queued", record.started_at};
-    runtime::Change change;
-    auto ticket = calls_.stage(record, &event, change);
-    commit_.submit(std::move(change), [this, ticket, record, reply = std::move(reply)](bool durable) {
-      calls_.settle(ticket, durable);
-      if (!durable) {
-        wallets_.reservations(record.org_id).release(record.sid);
-        return reply(json_error(503, "journal_unavailable", "the call was placed but could not be recorded"));
-      }
-      JsonWriter w;
-      w.begin_object().field("sid", record.sid).field("time_limit_s", record.time_limit_s).field("to", record.to);
-      w.field("caller_id", record.caller_id).end_object();
-      reply(json_answer(201, w.take()));
-    });
+    // The call's first record; the agent is answered once it is durable.
+    auto placed = record;
+    run(engine_.apply(engine::OutboundPlacedEvent{std::move(placed)}, record.started_at),
+        [this, record, reply = std::move(reply)](server::HttpResponse r) {
+          if (r.status == 503) {
+            wallets_.reservations(record.org_id).release(record.sid);
+            return reply(json_error(503, "journal_unavailable", "the call was placed but could not be recorded"));
+          }
+          JsonWriter w;
+          w.begin_object().field("sid", record.sid).field("time_limit_s", record.time_limit_s).field("to", record.to);
+          w.field("caller_id", record.caller_id).end_object();
+          reply(json_answer(201, w.take()));
+        });
   });
-}
-
-void App::hold_for_outbound(const engine::CallRecord& call) {
-  if (!rates_ || call.direction != "outbound" || call.caller_id.empty() || call.terminal()) return;
-  auto per_minute = billing::outbound_per_minute(*rates_, call.to, country_of(call.to), true);
-  if (!per_minute) return;
-  const auto& wallet = wallets_.wallet(call.org_id);
-  (void)wallets_.reservations(call.org_id).reserve(call.sid, wallet.balance_micro, *per_minute, 0);
-}
-
-std::string App::outbound_twiml(const engine::CallRecord& call) {
-  flow::DialAction dial;
-  dial.targets.push_back(flow::DialTarget{flow::DialTarget::Kind::number, call.to, {}});
-  dial.caller_id = call.caller_id;
-  dial.time_limit_s = static_cast<int>(call.time_limit_s);
-  dial.timeout_s = 30;
-  const auto* user = directory_.user(call.org_id, call.user_id);
-  dial.record = user != nullptr && user->record_outgoing && billing::may_record(wallets_.wallet(call.org_id));
-  dial.callback = {flow::Callback::dial, "outbound", 0, 0};
-  return twilio::render_twiml({dial}, config_.public_base_url, {call.org_id, {}});
 }
 
 }  // namespace callrouter::app

@@ -95,7 +95,7 @@ void App::write_user(JsonWriter& w, const engine::TelephonyUser& u) const {
   string_or_null(w, "phone", u.phone);
   w.field("allow_outgoing", u.allow_outgoing).field("record_outgoing", u.record_outgoing);
   string_or_null(w, "caller_id", u.caller_id);
-  w.field("allow_custom_caller_id", u.allow_custom_caller_id).field("presence", presence_of(u));
+  w.field("allow_custom_caller_id", u.allow_custom_caller_id).field("presence", engine_.presence_of(u, clock_()));
   w.key("custom_caller_ids").begin_array();
   for (const auto& [number, status] : u.custom_caller_ids) w.begin_object().field("number", number).field("status", status).end_object();
   w.end_array().end_object();
@@ -224,9 +224,9 @@ void App::save_user(std::string_view id, HttpRequest&& request, const Principal&
       for (const auto& g : previous_groups) directory_.put_group(g);
       return reply(json_error(503, "journal_unavailable", "the user could not be stored; retry"));
     }
-    sync_user(u.org_id, u);
+    engine_.sync_user(u.org_id, u, clock_());
     for (const auto& g : previous_groups) {
-      if (const auto* now_group = directory_.group(u.org_id, g.id)) sync_group(u.org_id, *now_group);
+      if (const auto* now_group = directory_.group(u.org_id, g.id)) engine_.sync_group(u.org_id, *now_group);
     }
     // Answer with what was stored: another request may have changed or removed the user since.
     JsonWriter w;
@@ -278,7 +278,7 @@ void App::delete_user(std::string_view id, const Principal& who, Reply reply) {
       }
       return reply(json_error(503, "journal_unavailable", "the user could not be removed; retry"));
     }
-    if (auto agent = pool(before.org_id).find_agent(before.id)) pool(before.org_id).remove_agent(*agent);
+    engine_.remove_agent(before.org_id, before.id);
     agents_.disconnect(before.org_id, before.id);
     reply(json_answer(200, fmt::format(R"({{"id":"{}","deleted":true}})", before.id)));
   });
@@ -319,11 +319,8 @@ void App::change_presence(std::string_view org_id, std::string_view user_id, std
       directory_.put_user(before);
       return done(nullptr, json_error(503, "journal_unavailable", "presence could not be stored; retry"));
     }
-    JsonWriter w;
-    w.begin_object().field("type", "presence.changed").field("user_id", updated.id).field("presence", updated.presence).end_object();
-    sync_user(updated.org_id, updated);
-    agents_.publish(updated.org_id, updated.id, w.str());
-    if (updated.presence == "available") dispatch_queues(updated.org_id);
+    // The agent is told, and an agent now available may take a queued caller.
+    apply(engine::PresenceStoredEvent{updated}, nullptr);
     done(&updated, {});
   });
 }
@@ -404,7 +401,7 @@ void App::save_group(std::string_view id, HttpRequest&& request, const Principal
       }
       return reply(json_error(503, "journal_unavailable", "the group could not be stored; retry"));
     }
-    sync_group(g.org_id, g);
+    engine_.sync_group(g.org_id, g);
     JsonWriter w;
     write_group(w, g);
     reply(json_answer(creating ? 201 : 200, w.take()));
@@ -428,7 +425,7 @@ void App::delete_group(std::string_view id, const Principal& who, Reply reply) {
                     }
                     auto emptied = before;
                     emptied.members.clear();
-                    sync_group(before.org_id, emptied);
+                    engine_.sync_group(before.org_id, emptied);
                     reply(json_answer(200, fmt::format(R"({{"id":"{}","deleted":true}})", before.id)));
                   });
 }

@@ -53,17 +53,6 @@ void App::commit_wallet(std::string_view org_id, const billing::WalletDecision& 
   });
 }
 
-void App::stage_billing_events(const billing::WalletDecision& decision, store::WriteSet& ops) {
-  // Kept in the outbox column family for the CRM to read (GET /v1/wallet/events): auto-recharge
-  // card charges, low balance, overdue numbers.
-  // Keyed by when, then a counter: ids sort in the order events happened and never collide.
-  const auto at = clock_();
-  for (const auto& e : decision.events) {
-    ops.push_back({store::Cf::outbox, store::billing_event_key(e.org_id, at, ++event_counter_),
-                   store::encode_value(billing::to_json(e))});
-  }
-}
-
 void App::get_wallet(const Principal& who, Reply reply) {
   const auto& w = wallets_.wallet(who.org_id);
   reply(json_answer(200, billing::wallet_api_json(w, wallets_.reserved_micro(who.org_id))));

@@ -13,8 +13,6 @@
 #include "acd/call_queue.hpp"
 #include "app/agent_hub.hpp"
 #include "outbound/http_client.hpp"
-#include "app/call_book.hpp"
-#include "app/wallet_book.hpp"
 #include "billing/call_charge.hpp"
 #include "billing/rate_card.hpp"
 #include "auth/api_key.hpp"
@@ -23,6 +21,7 @@
 #include "config/config.hpp"
 #include "engine/call_flow.hpp"
 #include "engine/directory.hpp"
+#include "engine/engine.hpp"
 #include "events/event_log.hpp"
 #include "flow/call_action.hpp"
 #include "flow/compiled_flow.hpp"
@@ -59,11 +58,12 @@ struct LoadedState {
 Expected<Ok> load_workflow_state(const store::Journal& journal, LoadedState& state);
 Expected<LoadedState> load_state(const store::Journal& journal);
 
+using engine::CallBook;
+using engine::StoredAnswer;
+using engine::WalletBook;
+
 // A stored provider answer as an HTTP response.
 server::HttpResponse to_response(const StoredAnswer& answer);
-
-// The queue a caller waits in: one per ring state of a flow.
-std::string queue_key(std::string_view flow_id, std::string_view state_id);
 
 class App {
  public:
@@ -90,11 +90,14 @@ class App {
     http_ = http;
     schedule_ = std::move(schedule);
   }
-  const engine::Directory& directory() const { return directory_; }
+  const engine::Directory& directory() const { return engine_.directory(); }
   // The committed call events: consumers subscribe here (in order, once each, after durable).
   events::EventLog& events() { return events_; }
   // The rate card (null: billing off). Set at start and on SIGHUP by the daemon.
-  void set_rate_card(std::shared_ptr<const billing::RateCard> rates) { rates_ = std::move(rates); }
+  void set_rate_card(std::shared_ptr<const billing::RateCard> rates) {
+    rates_ = rates;
+    engine_.set_rate_card(std::move(rates));
+  }
 
   using Params = std::vector<std::string_view>;  // path segments matched by {} in a route
 
@@ -177,39 +180,14 @@ class App {
   // Authenticates a provider webhook (provider/twilio); on failure it has replied already.
   std::optional<twilio::VerifiedWebhook> verify_twilio(const server::HttpRequest& request, server::Reply& reply);
   std::optional<Principal> authenticate(const server::HttpRequest& request) const;
-  // verify_twilio, then replay_if_seen: nothing when it has answered already.
-  std::optional<twilio::VerifiedWebhook> accept_twilio(const server::HttpRequest& request, server::Reply& reply);
-  // Replays a stored answer for a retried request; true when it did.
-  bool replay_if_seen(std::string_view retry_token, const engine::Org& org, server::Reply& reply);
-  // Commits `ops` and replies `answer` once durable (503 if the journal refused).
-  void commit_and_reply(runtime::Change change, CallBook::Ticket ticket, StoredAnswer answer, server::Reply reply,
-                        std::optional<WalletBook::Ticket> wallet_ticket = std::nullopt);
+  // The runtime side of Engine::apply: journals the effects' change, settles it, and once durable
+  // replies and delivers notices, moves and timers (503 journal_unavailable if refused).
+  void apply(const engine::Event& event, server::Reply reply);
+  void run(engine::Effects effects, server::Reply reply);
+  void deliver(engine::Effects& effects);
+  void start_move(engine::MoveCall move);
 
   flow::FlowReferences references(std::string_view org_id) const;
-  // The agent layer (agent_routing.cpp).
-  acd::AgentPool& pool(std::string_view org_id);
-  void rebuild_pools();
-  void sync_user(std::string_view org_id, const engine::TelephonyUser& user);
-  void sync_group(std::string_view org_id, const engine::TelephonyGroup& group);
-  engine::RingSelector ring_selector(std::string_view org_id);
-  std::string_view presence_of(const engine::TelephonyUser& user) const;  // as the engine sees it (on_call, …)
-  void agents_missed(std::string_view org_id, const std::vector<std::string>& users);
-  void agents_cancelled(std::string_view org_id, const std::vector<std::string>& users, std::string_view except);
-  // Queued callers (queue_dispatch.cpp): per org, served by priority then arrival.
-  engine::StringMap<acd::CallQueues> queues_;
-  // Agents already rung for a call at its current ring state (key: org NUL call sid), so later
-  // rounds work through a group larger than one <Dial>.
-  engine::StringMap<std::vector<acd::AgentId>> rung_;
-  // Calls whose move from a queue to an agent is on its way to the provider (key: org NUL sid).
-  std::unordered_set<std::string> moving_;
-  struct QueueStats {
-    std::uint64_t entered = 0, assigned = 0, abandoned = 0, left = 0;
-  } queue_stats_;
-  void note_queued(const engine::CallRecord& call);
-  void leave_queue(std::string_view org_id, std::string_view call_sid, acd::LeaveReason reason);
-  void dispatch_queues(std::string_view org_id);
-  void redirect_to_agents(engine::CallRecord record, const flow::AssignRequest& request,
-                          std::vector<flow::DialTarget> targets, acd::QueuedCaller caller);
   outbound::HttpClient* http_ = nullptr;
   Scheduler schedule_;
 
@@ -217,16 +195,9 @@ class App {
   server::HttpResponse billing_refusal(const billing::BillingError& e) const;
   void commit_wallet(std::string_view org_id, const billing::WalletDecision& decision, store::WriteSet ops,
                      std::function<server::HttpResponse()> answer, server::Reply reply);
-  void stage_billing_events(const billing::WalletDecision& decision, store::WriteSet& ops);
-  std::optional<WalletBook::Ticket> stage_charge(engine::CallRecord& record, const billing::CallFacts& facts,
-                                                 std::string ref, store::WriteSet& ops);
-  // A call that reached a terminal status / an agent leg that ended: its charge, once.
-  std::optional<WalletBook::Ticket> stage_call_charge(engine::CallRecord& record, store::WriteSet& ops);
-  std::optional<WalletBook::Ticket> stage_leg_charge(engine::CallRecord& parent, std::string_view leg_sid,
-                                                     std::int64_t seconds, store::WriteSet& ops);
-  std::optional<WalletBook::Ticket> stage_forward_charge(engine::CallRecord& record, std::string_view destination,
-                                                        std::string_view leg_sid, std::int64_t seconds,
-                                                        store::WriteSet& ops);
+  void stage_billing_events(const billing::WalletDecision& decision, store::WriteSet& ops) {
+    engine_.stage_billing_events(decision, ops, clock_());
+  }
   std::int64_t monthly_fee_micro(const engine::NumberEntry& number) const;
   void write_number(JsonWriter& w, const engine::NumberEntry& number) const;
   Expected<std::int64_t, server::HttpResponse> number_price(std::string_view country, std::string_view type) const;
@@ -235,39 +206,14 @@ class App {
   void release_at_provider(const std::string& org_id, const std::string& provider_sid, std::function<void(bool)> done);
   void charge_number_fees();
   void start_fee_timer();
-  std::string outbound_twiml(const engine::CallRecord& call);
   void save_caller_ids(const engine::TelephonyUser& updated, std::function<void(bool)> done);
-  // Recording storage (recording_usage.cpp): calls are not recorded once the org's quota is used.
-  void limit_recording(std::string_view org_id, flow::CallActions& actions);
-  std::optional<WalletBook::Ticket> count_recording(std::string_view org_id, const std::optional<engine::RecordingFacts>& recording,
-                                                    store::WriteSet& ops);
-  // At start: a live click-to-call holds its charge again (holds are memory only).
-  void hold_for_outbound(const engine::CallRecord& call);
   std::shared_ptr<const billing::RateCard> rates_;
-  WalletBook wallets_;
   std::uint64_t topup_counter_ = 0;
   std::uint64_t outbound_counter_ = 0;
-  std::uint64_t event_counter_ = 0;
   std::unordered_set<std::string> fees_in_flight_;  // numbers whose fee write is on its way
-
-  struct Connected {
-    std::string user_id;
-    std::string group_id;  // the ring group that rang them (for wrap-up); empty for ring_user
-    Timestamp at{};
-  };
-  engine::StringMap<Connected> connected_;  // key: org NUL call sid
 
   void change_presence(std::string_view org_id, std::string_view user_id, std::string_view presence,
                        std::function<void(const engine::TelephonyUser*, server::HttpResponse)> done);
-  // Agent events: offers for the Dial targets in `actions`; the end of earlier offers.
-  void announce_offers(const engine::CallRecord& call, const flow::CallActions& actions);
-  // Returns the agents the call was being offered to.
-  std::vector<std::string> end_offers(std::string_view org_id, std::string_view call_sid, std::string_view outcome);
-  // Status callbacks of an agent's leg (ParentCallSid set): who answered, and when they hang up.
-  void agent_leg_status(const engine::Org& org, const engine::AgentLegChanged& leg, server::Reply reply);
-  // The end of a click-to-call's <Dial> to the customer (twilio_callbacks.cpp).
-  void outbound_dial_result(const engine::Org& org, const engine::CallRecord& record, const engine::FlowCallback& cb,
-                            const std::string& callback_id, std::string_view retry_token, server::Reply reply);
   void write_user(JsonWriter& w, const engine::TelephonyUser& user) const;
   void write_group(JsonWriter& w, const engine::TelephonyGroup& group) const;
   // Ids of published flows whose states name the user (or group).
@@ -296,10 +242,12 @@ class App {
   events::EventLog events_;
   runtime::CommitPath commit_{journal_, events_};  // every state change is submitted here
   engine::StringMap<std::uint64_t> event_counts_;  // by type, for /metrics
-  engine::Directory directory_;
-  CallBook calls_;
+  engine::Engine engine_;  // all routing state; changed by apply (and, for configuration, by handlers)
+  // The engine's books, by their old names, for the configuration handlers.
+  engine::Directory& directory_ = engine_.directory();
+  CallBook& calls_ = engine_.calls();
+  WalletBook& wallets_ = engine_.wallets();
   AgentHub agents_;
-  engine::StringMap<acd::AgentPool> pools_;  // org id -> its agents
   ops::HttpMetrics& metrics_;
   std::string system_key_;
   Clock clock_;

@@ -1,5 +1,5 @@
-// Recording storage: each completed recording's length counts against the org's quota once (by
-// RecordingSid); once the quota is used, new calls go on unrecorded and the admin is told.
+// Recording storage plans and deleting recordings (counting them is the engine's:
+// engine_charges.cpp).
 #include <charconv>
 
 #include <spdlog/spdlog.h>
@@ -18,45 +18,6 @@
 namespace callrouter::app {
 
 using store::recording_key;
-
-void App::limit_recording(std::string_view org_id, flow::CallActions& actions) {
-  bool asked = false;
-  for (auto& a : actions) {
-    if (auto* dial = std::get_if<flow::DialAction>(&a); dial && dial->record) {
-      asked = true;
-      dial->record = !rates_ || billing::may_record(wallets_.wallet(org_id));
-    }
-  }
-  if (asked && rates_ && !billing::may_record(wallets_.wallet(org_id))) {
-    spdlog::info("org {}: recording storage quota used up; the call is not recorded", org_id);
-  }
-}
-
-std::optional<WalletBook::Ticket> App::count_recording(std::string_view org_id,
-                                                       const std::optional<engine::RecordingFacts>& recording,
-                                                       store::WriteSet& ops) {
-  if (!recording || recording->status != "completed" || recording->recording_sid.empty() || !recording->duration_s) {
-    return std::nullopt;
-  }
-  const auto sid = recording->recording_sid;
-  const auto duration_s = *recording->duration_s;
-  const auto before = wallets_.wallet(org_id);  // a copy: staging replaces the wallet
-  auto counted = billing::count_recording(before.recording, sid, duration_s, wallets_.applied(org_id));
-  if (!counted || !counted->applied) return std::nullopt;
-  auto wallet = before;
-  wallet.recording = counted->usage;
-  auto ticket = wallets_.stage(wallet, ops);
-  wallets_.stage_ref(org_id, counted->ref, ops, ticket);
-  ops.push_back({store::Cf::ledger, recording_key(org_id, sid), store::encode_value(std::to_string(duration_s))});
-  if (billing::may_record(before.recording) && !billing::may_record(wallet.recording)) {
-    // The admin is told once, when this recording used the quota up.
-    billing::WalletDecision told{wallet, {}, {}, false, false};
-    told.events.push_back(billing::BillingEvent{"recording.quota_used", std::string(org_id), 0, wallet.balance_micro,
-                                                counted->ref, {}, clock_()});
-    stage_billing_events(told, ops);
-  }
-  return ticket;
-}
 
 void App::set_recording_plan(server::HttpRequest&& request, const Principal& who, server::Reply reply) {
   if (!rates_) return reply(server::json_error(503, "billing_not_configured", "no rate card is configured (billing.rates_file)"));

@@ -7,6 +7,8 @@
 #include "app/app.hpp"
 #include "ops/metrics.hpp"
 #include "provider/twilio/form.hpp"
+#include "provider/twilio/render_actions.hpp"
+#include "provider/twilio/rest_api.hpp"
 #include "store/call_records.hpp"
 #include "store/config_records.hpp"
 #include "store/event_records.hpp"
@@ -159,13 +161,12 @@ HttpResponse App::readiness() const {
 HttpResponse App::metrics_text() {
   metrics_.set_counter("callrouter_journal_commits_total", "Journal batches written", static_cast<double>(journal_.commits()));
   metrics_.set_gauge("callrouter_live_calls", "Calls in progress", static_cast<double>(calls_.live_count()));
-  std::size_t queued = 0;
-  for (const auto& [org, q] : queues_) queued += q.size();
-  metrics_.set_gauge("callrouter_queued_callers", "Callers waiting in queues", static_cast<double>(queued));
-  metrics_.set_counter("callrouter_queue_entered_total", "Callers who entered a queue", static_cast<double>(queue_stats_.entered));
-  metrics_.set_counter("callrouter_queue_assigned_total", "Queued callers moved to an agent", static_cast<double>(queue_stats_.assigned));
-  metrics_.set_counter("callrouter_queue_abandoned_total", "Queued callers who hung up", static_cast<double>(queue_stats_.abandoned));
-  metrics_.set_counter("callrouter_queue_left_total", "Queued callers who left by timeout, exit or error", static_cast<double>(queue_stats_.left));
+  metrics_.set_gauge("callrouter_queued_callers", "Callers waiting in queues", static_cast<double>(engine_.queued()));
+  const auto& queue_stats = engine_.queue_stats();
+  metrics_.set_counter("callrouter_queue_entered_total", "Callers who entered a queue", static_cast<double>(queue_stats.entered));
+  metrics_.set_counter("callrouter_queue_assigned_total", "Queued callers moved to an agent", static_cast<double>(queue_stats.assigned));
+  metrics_.set_counter("callrouter_queue_abandoned_total", "Queued callers who hung up", static_cast<double>(queue_stats.abandoned));
+  metrics_.set_counter("callrouter_queue_left_total", "Queued callers who left by timeout, exit or error", static_cast<double>(queue_stats.left));
   for (const auto& [type, n] : event_counts_) {
     // One family per type keeps the metrics API label-free: call.ended -> callrouter_events_call_ended_total.
     std::string name = "callrouter_events_" + type + "_total";
@@ -224,10 +225,13 @@ void App::handle(HttpRequest&& request, server::RequestContext& context, Reply r
 }
 
 App::App(Config config, store::Journal& journal, ops::HttpMetrics& metrics, std::string system_key, Clock clock)
-    : wallets_(journal),
-      config_(std::move(config)),
+    : config_(std::move(config)),
       journal_(journal),
-      calls_(journal),
+      engine_(journal, engine::Instructions{[this](const flow::CallActions& actions, std::string_view org_id,
+                                                   std::string_view flow_id) {
+                                              return twilio::render_twiml(actions, config_.public_base_url, {org_id, flow_id});
+                                            },
+                                            twilio::kMaxRestTwimlChars}),
       metrics_(metrics),
       system_key_(std::move(system_key)),
       clock_(std::move(clock)) {
@@ -236,16 +240,8 @@ App::App(Config config, store::Journal& journal, ops::HttpMetrics& metrics, std:
 }
 
 void App::load(LoadedState state) {
-  directory_ = std::move(state.directory);
   for (const auto& [org, seq] : state.last_event_seqs) events_.restore(org, seq);
-  std::sort(state.live_calls.begin(), state.live_calls.end(),
-            [](const auto& a, const auto& b) { return a.started_at < b.started_at; });
-  for (auto& call : state.live_calls) {
-    note_queued(call);  // callers still queued wait on, oldest first
-    hold_for_outbound(call);
-    calls_.restore_live(std::move(call));
-  }
-  rebuild_pools();
+  engine_.load(std::move(state.directory), std::move(state.live_calls), clock_());
   install_workflows(state);
   ready_ = true;
   start_fee_timer();

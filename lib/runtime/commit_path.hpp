@@ -9,15 +9,10 @@
 
 #include "events/event.hpp"
 #include "events/event_log.hpp"
+#include "runtime/change.hpp"
 #include "store/journal.hpp"
 
 namespace callrouter::runtime {
-
-// What one change writes: its records, and the call events it makes (numbered at submit).
-struct Change {
-  store::WriteSet records;
-  std::vector<events::Event> events;
-};
 
 class CommitPath {
  public:

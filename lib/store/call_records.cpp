@@ -17,13 +17,13 @@ Expected<engine::CallRecord> decode_call(const std::optional<std::string>& store
 
 }  // namespace
 
-std::optional<engine::CallRecord> read_call(const Journal& journal, std::string_view org_id, std::string_view sid) {
+std::optional<engine::CallRecord> read_call(const Reader& journal, std::string_view org_id, std::string_view sid) {
   auto record = decode_call(journal.get(Cf::calls, call_key(org_id, sid)));
   if (!record) return std::nullopt;
   return std::move(*record);
 }
 
-std::vector<engine::CallEvent> read_call_timeline(const Journal& journal, std::string_view org_id, std::string_view sid) {
+std::vector<engine::CallEvent> read_call_timeline(const Reader& journal, std::string_view org_id, std::string_view sid) {
   std::vector<engine::CallEvent> events;
   journal.scan_prefix(Cf::call_events, call_events_prefix(org_id, sid), [&](std::string_view, std::string_view stored) {
     if (auto payload = decode_value(stored)) {
@@ -36,7 +36,7 @@ std::vector<engine::CallEvent> read_call_timeline(const Journal& journal, std::s
   return events;
 }
 
-std::vector<engine::CallRecord> read_live_calls(const Journal& journal) {
+std::vector<engine::CallRecord> read_live_calls(const Reader& journal) {
   std::vector<engine::CallRecord> calls;
   journal.scan_prefix(Cf::live_calls, "", [&](std::string_view key, std::string_view) {
     auto record = decode_call(journal.get(Cf::calls, key));

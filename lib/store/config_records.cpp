@@ -185,7 +185,7 @@ WriteOp put_key(const auth::ApiKey& k) {
   return {Cf::config, api_key_key(k.org_id, k.id), encode_value(w.str())};
 }
 
-Expected<engine::Directory> load_directory(const Journal& journal) {
+Expected<engine::Directory> load_directory(const Reader& journal) {
   engine::Directory dir;
   simdjson::dom::parser parser;
   std::string error;

@@ -40,6 +40,6 @@ Expected<std::shared_ptr<const engine::PublishedFlow>> published_version(std::ui
 
 // Reads every configuration object; a record that cannot be decoded is an error naming its key
 // (refusing to start beats routing with half a configuration).
-Expected<engine::Directory> load_directory(const Journal& journal);
+Expected<engine::Directory> load_directory(const Reader& journal);
 
 }  // namespace callrouter::store

@@ -17,7 +17,7 @@ WriteOp put_event(const events::Event& event) {
   return {Cf::events, event_key(event.org_id, event.seq), encode_value(events::to_json(event))};
 }
 
-std::uint64_t last_event_seq(const Journal& journal, std::string_view org_id) {
+std::uint64_t last_event_seq(const Reader& journal, std::string_view org_id) {
   const auto prefix = make_key({org_id, ""});
   auto key = journal.last_key_with_prefix(Cf::events, prefix);
   if (!key) return 0;
@@ -29,7 +29,7 @@ std::uint64_t last_event_seq(const Journal& journal, std::string_view org_id) {
   return seq;
 }
 
-std::optional<events::Event> read_event(const Journal& journal, std::string_view org_id, std::uint64_t seq) {
+std::optional<events::Event> read_event(const Reader& journal, std::string_view org_id, std::uint64_t seq) {
   auto stored = journal.get(Cf::events, event_key(org_id, seq));
   if (!stored) return std::nullopt;
   auto payload = decode_value(*stored);
@@ -47,7 +47,7 @@ std::optional<events::Event> read_event(const Journal& journal, std::string_view
   return events::Event{std::string(org_id), seq, std::string(type), *when, std::string(sid), simdjson::to_string(data)};
 }
 
-std::vector<std::string> read_events(const Journal& journal, std::string_view org_id, std::uint64_t after,
+std::vector<std::string> read_events(const Reader& journal, std::string_view org_id, std::uint64_t after,
                                      std::size_t limit) {
   std::vector<std::string> out;
   if (limit == 0 || after == std::numeric_limits<std::uint64_t>::max()) return out;

@@ -14,32 +14,12 @@
 
 #include "common/expected.hpp"
 #include "config/config.hpp"
+#include "store/reader.hpp"
+#include "store/write_set.hpp"
 
 namespace callrouter::store {
 
-// Column families; docs/storage.md describes each one's key schema.
-enum class Cf : std::size_t {
-  config = 0,     // orgs, numbers, flows, users, groups, keys
-  calls,          // call records
-  calls_by_time,  // index: org, start time, sid -> ""
-  call_events,    // per-call event list
-  ledger,         // credit ledger entries
-  idempotency,    // webhook idempotency keys -> stored answer
-  outbox,         // outbound requests that must not be lost
-  live_calls,     // index: org, sid -> "" for calls not yet ended (restored at start)
-  events,         // committed call events: org, seq -> event JSON (the change feed)
-  count_
-};
-
-struct WriteOp {
-  Cf cf;
-  std::string key;
-  std::string value;  // ignored when erase
-  bool erase = false;
-};
-using WriteSet = std::vector<WriteOp>;
-
-class Journal {
+class Journal final : public Reader {
  public:
   // Runs a completion on the thread that owns the journal's callers (the event loop).
   using Post = std::function<void(std::function<void()>)>;
@@ -63,15 +43,11 @@ class Journal {
   // Writes and syncs at once, bypassing the loop: for start-up work (seeding) before serving.
   Expected<Ok> write_now(const WriteSet& ops);
 
-  std::optional<std::string> get(Cf cf, std::string_view key) const;
-  // Visits keys starting with `prefix` in order until `visit` returns false; `from` (a key under
-  // the prefix) starts there instead of at the first.
+  std::optional<std::string> get(Cf cf, std::string_view key) const override;
   void scan_prefix(Cf cf, std::string_view prefix,
                    const std::function<bool(std::string_view key, std::string_view value)>& visit,
-                   std::string_view from = {}) const;
-
-  // The greatest key starting with `prefix`, if any.
-  std::optional<std::string> last_key_with_prefix(Cf cf, std::string_view prefix) const;
+                   std::string_view from = {}) const override;
+  std::optional<std::string> last_key_with_prefix(Cf cf, std::string_view prefix) const override;
 
   // A consistent on-disk copy (RocksDB checkpoint) in `dir`, which must not exist yet. Blocks
   // for as long as the memtables take to flush: not for the loop thread (see start_checkpoint).

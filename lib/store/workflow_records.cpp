@@ -24,7 +24,7 @@ WriteOp erase_workflow(std::string_view org_id, std::string_view workflow_id) {
   return {Cf::config, workflow_key(org_id, workflow_id), {}, true};
 }
 
-Expected<std::vector<workflows::Workflow>> load_workflows(const Journal& journal, std::string_view org_id) {
+Expected<std::vector<workflows::Workflow>> load_workflows(const Reader& journal, std::string_view org_id) {
   std::vector<workflows::Workflow> out;
   std::string error;
   journal.scan_prefix(Cf::config, make_key({org_id, "workflow", ""}), [&](std::string_view, std::string_view stored) {
@@ -60,7 +60,7 @@ void put_delivery(const workflows::Delivery& d, WriteSet& out) {
   }
 }
 
-std::optional<workflows::Delivery> read_delivery(const Journal& journal, std::string_view org_id,
+std::optional<workflows::Delivery> read_delivery(const Reader& journal, std::string_view org_id,
                                                  std::string_view workflow_id, std::uint64_t event_seq) {
   auto stored = journal.get(Cf::outbox, delivery_key(org_id, workflow_id, event_seq));
   if (!stored) return std::nullopt;
@@ -71,7 +71,7 @@ std::optional<workflows::Delivery> read_delivery(const Journal& journal, std::st
   return std::move(*d);
 }
 
-std::vector<workflows::Delivery> read_deliveries(const Journal& journal, std::string_view org_id,
+std::vector<workflows::Delivery> read_deliveries(const Reader& journal, std::string_view org_id,
                                                  std::string_view workflow_id, std::uint64_t after, std::size_t limit) {
   std::vector<workflows::Delivery> out;
   if (limit == 0 || after == std::numeric_limits<std::uint64_t>::max()) return out;
@@ -87,7 +87,7 @@ std::vector<workflows::Delivery> read_deliveries(const Journal& journal, std::st
   return out;
 }
 
-std::vector<workflows::Delivery> read_pending_deliveries(const Journal& journal, std::string_view org_id) {
+std::vector<workflows::Delivery> read_pending_deliveries(const Reader& journal, std::string_view org_id) {
   std::vector<workflows::Delivery> out;
   const auto prefix = make_key({org_id, "wf-pending", ""});
   journal.scan_prefix(Cf::outbox, prefix, [&](std::string_view key, std::string_view) {

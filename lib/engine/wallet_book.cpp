@@ -1,10 +1,10 @@
-#include "app/wallet_book.hpp"
+#include "engine/wallet_book.hpp"
 
 #include <spdlog/spdlog.h>
 
 #include "store/ledger_records.hpp"
 
-namespace callrouter::app {
+namespace callrouter::engine {
 
 using store::applied_ref_key;
 using store::ledger_entry_key;
@@ -118,4 +118,4 @@ std::int64_t WalletBook::reserved_micro(std::string_view org_id) const {
   return it == reservations_.end() ? 0 : it->second.reserved_micro();
 }
 
-}  // namespace callrouter::app
+}  // namespace callrouter::engine

@@ -1,4 +1,4 @@
-#include "app/call_book.hpp"
+#include "engine/call_book.hpp"
 
 #include <charconv>
 
@@ -7,7 +7,7 @@
 #include "store/call_records.hpp"
 #include "store/config_records.hpp"
 
-namespace callrouter::app {
+namespace callrouter::engine {
 
 std::string encode_answer(const StoredAnswer& a) {
   // "status\ncontent-type\nbody": the body may hold anything, so it goes last.
@@ -123,4 +123,4 @@ void CallBook::restore_live(engine::CallRecord record) {
   live_[key] = std::move(record);
 }
 
-}  // namespace callrouter::app
+}  // namespace callrouter::engine

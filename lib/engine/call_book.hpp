@@ -1,5 +1,5 @@
-// Where the app finds calls and stored answers: writes still on their way to disk first, then
-// live calls in memory, then the journal. Keeps memory the truth while running and makes a
+// Where the engine finds calls and stored answers: writes still on their way to disk first, then
+// live calls in memory, then what is on record. Keeps memory the truth while running and makes a
 // failed write leave no trace.
 #pragma once
 
@@ -10,10 +10,11 @@
 
 #include "engine/call_record.hpp"
 #include "engine/directory.hpp"
-#include "runtime/commit_path.hpp"
+#include "runtime/change.hpp"
+#include "store/reader.hpp"
 #include "store/journal.hpp"
 
-namespace callrouter::app {
+namespace callrouter::engine {
 
 // A stored reply to a provider request, replayed when the same request comes again.
 struct StoredAnswer {
@@ -27,7 +28,7 @@ std::optional<StoredAnswer> decode_answer(std::string_view stored);
 class CallBook {
  public:
   using Ticket = std::uint64_t;
-  explicit CallBook(store::Journal& journal) : journal_(journal) {}
+  explicit CallBook(const store::Reader& journal) : journal_(journal) {}
 
   std::optional<engine::CallRecord> find(std::string_view org_id, std::string_view sid) const;
   std::optional<StoredAnswer> find_answer(std::string_view org_id, std::string_view kind, std::string_view id) const;
@@ -55,7 +56,7 @@ class CallBook {
     StoredAnswer answer;
     Ticket ticket;
   };
-  store::Journal& journal_;
+  const store::Reader& journal_;
   Ticket next_ticket_ = 1;
   engine::StringMap<PendingRecord> pending_;         // key: store::call_key
   engine::StringMap<PendingAnswer> pending_answers_;  // key: store::answer_key
@@ -66,4 +67,4 @@ class CallBook {
   std::unordered_map<Ticket, std::vector<std::string>> ticket_answers_;
 };
 
-}  // namespace callrouter::app
+}  // namespace callrouter::engine

@@ -1,4 +1,4 @@
-// Where the app keeps wallets: in memory (the truth while running, pending writes included) and
+// Where the engine keeps wallets: in memory (the truth while running, pending writes included) and
 // in the journal's ledger column family (wallet, entries, applied refs, one batch per decision).
 // A decision whose write fails is forgotten: the org's wallet goes back to what is on disk.
 #pragma once
@@ -15,9 +15,10 @@
 #include "billing/wallet.hpp"
 #include "billing/wallet_ledger.hpp"
 #include "engine/directory.hpp"
+#include "store/reader.hpp"
 #include "store/journal.hpp"
 
-namespace callrouter::app {
+namespace callrouter::engine {
 
 struct LedgerPage {
   std::vector<billing::LedgerEntry> entries;
@@ -27,7 +28,7 @@ struct LedgerPage {
 class WalletBook {
  public:
   using Ticket = std::uint64_t;
-  explicit WalletBook(store::Journal& journal) : journal_(journal) {}
+  explicit WalletBook(const store::Reader& journal) : journal_(journal) {}
 
   // The org's wallet with every staged decision applied (a new org's is empty).
   const billing::Wallet& wallet(std::string_view org_id);
@@ -65,7 +66,7 @@ class WalletBook {
   OrgWallet& load(std::string_view org_id);
   Ticket stage_wallet(const billing::Wallet& wallet, store::WriteSet& ops);
 
-  store::Journal& journal_;
+  const store::Reader& journal_;
   engine::StringMap<OrgWallet> wallets_;
   std::unordered_set<std::string> pending_refs_;  // key: store::applied_ref_key
   std::unordered_map<Ticket, Staged> staged_;
@@ -73,4 +74,4 @@ class WalletBook {
   engine::StringMap<billing::Reservations> reservations_;
 };
 
-}  // namespace callrouter::app
+}  // namespace callrouter::engine
