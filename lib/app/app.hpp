@@ -159,8 +159,6 @@ class App {
   void twilio_caller_id(server::HttpRequest&& request, server::Reply reply);
   void set_recording_plan(server::HttpRequest&& request, const Principal& who, server::Reply reply);
   void delete_recording(std::string_view recording_sid, const Principal& who, server::Reply reply);
-  // WS /v1/agents/stream: agent key in the Authorization header or ?key= (browsers cannot set
-  // headers on a WebSocket).
   // Workflows (api_workflows.cpp): rules on call events that call the CRM.
   void list_workflows(const Principal& who, server::Reply reply);
   void get_workflow(std::string_view id, const Principal& who, server::Reply reply);
@@ -171,6 +169,8 @@ class App {
   void list_deliveries(std::string_view workflow_id, std::string_view after, std::string_view limit,
                        const Principal& who, server::Reply reply);
   void retry_delivery(std::string_view delivery_id, const Principal& who, server::Reply reply);
+  // WS /v1/agents/stream: agent key in the Authorization header or ?key= (browsers cannot set
+  // headers on a WebSocket).
   server::UpgradeDecision agent_stream(const server::HttpRequest& request);
   server::HttpResponse health() const;
   server::HttpResponse readiness() const;
