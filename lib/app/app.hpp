@@ -3,6 +3,7 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <unordered_set>
 #include <optional>
@@ -30,6 +31,8 @@
 #include "server/http_message.hpp"
 #include "server/websocket_channel.hpp"
 #include "store/journal.hpp"
+#include "workflows/delivery_runner.hpp"
+#include "workflows/workflow.hpp"
 
 namespace callrouter::ops {
 class HttpMetrics;
@@ -48,7 +51,11 @@ struct LoadedState {
   engine::Directory directory;
   std::vector<engine::CallRecord> live_calls;
   std::vector<std::pair<std::string, std::uint64_t>> last_event_seqs;  // per org
+  std::vector<workflows::Workflow> workflows;              // every org's rules
+  std::vector<workflows::Delivery> pending_deliveries;     // per org in event order (api_workflows.cpp)
 };
+// The workflow rules and the deliveries still owed (start-up, beside the directory).
+Expected<Ok> load_workflow_state(const store::Journal& journal, LoadedState& state);
 Expected<LoadedState> load_state(const store::Journal& journal);
 
 using engine::CallBook;
@@ -71,7 +78,10 @@ class App {
   bool ready() const { return ready_; }
   void set_ready(bool ready) { ready_ = ready; }
   // SIGHUP: settings that can change while serving.
-  void reload(const Config& config) { config_ = config; }
+  void reload(const Config& config) {
+    config_ = config;
+    deliveries_->set_settings(runner_settings());
+  }
   // Graceful stop: agents' streams are told the server is going away.
   void close_agent_streams() { agents_.close_all(); }
   // Wiring from the daemon: the provider REST client, and a way to run something later on the loop.
@@ -149,6 +159,16 @@ class App {
   void twilio_caller_id(server::HttpRequest&& request, server::Reply reply);
   void set_recording_plan(server::HttpRequest&& request, const Principal& who, server::Reply reply);
   void delete_recording(std::string_view recording_sid, const Principal& who, server::Reply reply);
+  // Workflows (api_workflows.cpp): rules on call events that call the CRM.
+  void list_workflows(const Principal& who, server::Reply reply);
+  void get_workflow(std::string_view id, const Principal& who, server::Reply reply);
+  // `id` empty: create (POST /v1/workflows); else update (PATCH /v1/workflows/{id}).
+  void save_workflow(std::string_view id, server::HttpRequest&& request, const Principal& who, server::Reply reply);
+  void delete_workflow(std::string_view id, const Principal& who, server::Reply reply);
+  void test_workflow(std::string_view id, const Principal& who, server::Reply reply);
+  void list_deliveries(std::string_view workflow_id, std::string_view after, std::string_view limit,
+                       const Principal& who, server::Reply reply);
+  void retry_delivery(std::string_view delivery_id, const Principal& who, server::Reply reply);
   // WS /v1/agents/stream: agent key in the Authorization header or ?key= (browsers cannot set
   // headers on a WebSocket).
   server::UpgradeDecision agent_stream(const server::HttpRequest& request);
@@ -201,6 +221,21 @@ class App {
   const engine::FlowEntry* visible_flow(std::string_view org_id, std::string_view id) const;
   void store_flow(engine::FlowEntry updated, const engine::FlowEntry* before, server::Reply reply,
                   std::function<server::HttpResponse(const engine::FlowEntry&)> answer);
+
+  // Workflows (api_workflows.cpp).
+  void wire_workflows();  // from the constructor: the outbox's derive step and consumer
+  void install_workflows(LoadedState& state);
+  void derive_deliveries(const events::Event& event, store::WriteSet& out);
+  void disable_gone_workflow(const workflows::Workflow& workflow);
+  void workflow_metrics();
+  workflows::RunnerSettings runner_settings() const;
+  const workflows::Workflow* find_workflow(std::string_view org_id, std::string_view id) const;
+  std::unordered_map<std::string, std::map<std::string, workflows::Workflow>> workflows_;  // org → id → rule
+  // Deliveries journaled with an event, by org NUL seq, from the derive step until the event is
+  // durable; then they go to the runner. A refused batch frees its seqs, and the next event to
+  // take a seq replaces its entry, so a lost event's deliveries are never sent.
+  std::unordered_map<std::string, std::vector<workflows::Delivery>> staged_deliveries_;
+  std::unique_ptr<workflows::DeliveryRunner> deliveries_;
 
   Config config_;
   store::Journal& journal_;

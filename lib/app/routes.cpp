@@ -137,6 +137,14 @@ constexpr std::array kRoutes{
     Route{"GET", "/v1/groups/{}", Access::admin, CR_HANDLER { (void)r; app.get_group(p[0], *who, std::move(reply)); }},
     Route{"PATCH", "/v1/groups/{}", Access::admin, CR_HANDLER { app.save_group(p[0], std::move(r), *who, std::move(reply)); }},
     Route{"DELETE", "/v1/groups/{}", Access::admin, CR_HANDLER { (void)r; app.delete_group(p[0], *who, std::move(reply)); }},
+    Route{"GET", "/v1/workflows", Access::admin, CR_HANDLER { (void)r, (void)p; app.list_workflows(*who, std::move(reply)); }},
+    Route{"POST", "/v1/workflows", Access::admin, CR_HANDLER { (void)p; app.save_workflow({}, std::move(r), *who, std::move(reply)); }},
+    Route{"GET", "/v1/workflows/{}", Access::admin, CR_HANDLER { (void)r; app.get_workflow(p[0], *who, std::move(reply)); }},
+    Route{"PATCH", "/v1/workflows/{}", Access::admin, CR_HANDLER { app.save_workflow(p[0], std::move(r), *who, std::move(reply)); }},
+    Route{"DELETE", "/v1/workflows/{}", Access::admin, CR_HANDLER { (void)r; app.delete_workflow(p[0], *who, std::move(reply)); }},
+    Route{"POST", "/v1/workflows/{}/test", Access::admin, CR_HANDLER { (void)r; app.test_workflow(p[0], *who, std::move(reply)); }},
+    Route{"GET", "/v1/workflows/{}/deliveries", Access::admin, CR_HANDLER { app.list_deliveries(p[0], query_param(r, "after"), query_param(r, "limit"), *who, std::move(reply)); }},
+    Route{"POST", "/v1/deliveries/{}/retry", Access::admin, CR_HANDLER { (void)r; app.retry_delivery(p[0], *who, std::move(reply)); }},
     Route{"POST", "/v1/system/backup", Access::system, CR_HANDLER { (void)p, (void)who; app.backup(std::move(r), std::move(reply)); }},
 };
 #undef CR_HANDLER
@@ -165,6 +173,7 @@ HttpResponse App::metrics_text() {
     std::replace(name.begin(), name.end(), '.', '_');
     metrics_.set_counter(name, "Committed call events of this type", static_cast<double>(n));
   }
+  workflow_metrics();
   return text(200, "text/plain; version=0.0.4", metrics_.render());
 }
 
@@ -227,11 +236,13 @@ App::App(Config config, store::Journal& journal, ops::HttpMetrics& metrics, std:
       system_key_(std::move(system_key)),
       clock_(std::move(clock)) {
   events_.subscribe([this](const events::Event& e) { ++event_counts_[e.type]; });
+  wire_workflows();
 }
 
 void App::load(LoadedState state) {
   for (const auto& [org, seq] : state.last_event_seqs) events_.restore(org, seq);
   engine_.load(std::move(state.directory), std::move(state.live_calls), clock_());
+  install_workflows(state);
   ready_ = true;
   start_fee_timer();
 }
@@ -239,11 +250,12 @@ void App::load(LoadedState state) {
 Expected<LoadedState> load_state(const store::Journal& journal) {
   auto directory = store::load_directory(journal);
   if (!directory) return unexpected(directory.error());
-  LoadedState state{std::move(*directory), {}, {}};
+  LoadedState state{std::move(*directory), {}, {}, {}, {}};
   state.directory.for_each_org([&](const engine::Org& org) {
     state.last_event_seqs.emplace_back(org.id, store::last_event_seq(journal, org.id));
   });
   state.live_calls = store::read_live_calls(journal);
+  if (auto loaded = load_workflow_state(journal, state); !loaded) return unexpected(loaded.error());
   return state;
 }
 

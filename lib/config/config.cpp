@@ -41,6 +41,12 @@ std::int64_t as_int(element e, std::string_view key, std::int64_t lo, std::int64
   return n;
 }
 
+bool as_bool(element e, std::string_view key) {
+  bool b;
+  if (e.get(b) != simdjson::SUCCESS) fail(key, "must be true or false");
+  return b;
+}
+
 std::filesystem::path as_path(element e, std::string_view key, const std::filesystem::path& base) {
   std::string s = as_string(e, key);
   if (s.empty()) fail(key, "must not be empty");
@@ -162,6 +168,28 @@ Config parse(std::string_view json, const std::filesystem::path& path) {
       for_each_key(as_object(v, key), key, [&](std::string_view k2, element v2, const std::string& key2) {
         if (k2 != "rates_file") return false;
         c.rates_file = as_path(v2, key2, base);
+        return true;
+      });
+    } else if (k == "workflows") {
+      auto& w = c.workflows;
+      for_each_key(as_object(v, key), key, [&](std::string_view k2, element v2, const std::string& key2) {
+        if (k2 == "allow_private_networks") {
+          w.allow_private_networks = as_bool(v2, key2);
+        } else if (k2 == "timeout_ms") {
+          w.timeout = std::chrono::milliseconds(as_int(v2, key2, 10, 120'000));
+        } else if (k2 == "retry_first_delay_ms") {
+          w.retry_first_delay = std::chrono::milliseconds(as_int(v2, key2, 1, 3'600'000));
+        } else if (k2 == "retry_max_delay_ms") {
+          w.retry_max_delay = std::chrono::milliseconds(as_int(v2, key2, 1, 86'400'000));
+        } else if (k2 == "retry_max_age_s") {
+          w.retry_max_age = std::chrono::seconds(as_int(v2, key2, 1, 30LL * 86'400));
+        } else if (k2 == "endpoint_concurrency") {
+          w.endpoint_concurrency = static_cast<int>(as_int(v2, key2, 1, 1'000));
+        } else if (k2 == "endpoint_rate_per_s") {
+          w.endpoint_rate_per_s = static_cast<int>(as_int(v2, key2, 1, 100'000));
+        } else {
+          return false;
+        }
         return true;
       });
     } else if (k == "seed") {

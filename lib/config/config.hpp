@@ -24,6 +24,18 @@ struct HttpLimits {
   std::size_t max_websocket_queue_bytes = 1 << 20;
 };
 
+// Workflow webhooks (docs/workflows.md): where they may go, how long a try may take, how hard one
+// endpoint may be pushed, and the retry schedule. Tests shrink the timings.
+struct WorkflowSettings {
+  bool allow_private_networks = false;  // let webhooks reach loopback and private addresses
+  std::chrono::milliseconds timeout{10'000};
+  std::chrono::milliseconds retry_first_delay{5'000};
+  std::chrono::milliseconds retry_max_delay{6LL * 3600 * 1000};
+  std::chrono::seconds retry_max_age{3LL * 86'400};
+  int endpoint_concurrency = 4;
+  int endpoint_rate_per_s = 50;
+};
+
 struct Config {
   std::string listen_address = "127.0.0.1";
   std::uint16_t listen_port = 8080;
@@ -42,6 +54,7 @@ struct Config {
   // The rate card (config/rates.json); empty: no billing — calls are not charged and purchases
   // and outbound calls are refused. Reloaded on SIGHUP.
   std::filesystem::path rates_file;
+  WorkflowSettings workflows;
 };
 
 // Parses `json` as if it were read from `path` (relative paths resolve against its folder).

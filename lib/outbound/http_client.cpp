@@ -76,7 +76,7 @@ class Exchange : public std::enable_shared_from_this<Exchange> {
 
   void start() {
     ++client_->in_flight;
-    if (!parse_url(request_.url, url_)) return finish({0, {}, "bad URL: " + request_.url, 0});
+    if (!parse_url(request_.url, url_)) return finish({0, {}, "bad URL: " + request_.url, 0, {}});
     attempt();
   }
 
@@ -85,6 +85,14 @@ class Exchange : public std::enable_shared_from_this<Exchange> {
     ++attempts_;
     resolver_.async_resolve(url_.host, url_.port, [self = shared_from_this()](beast::error_code ec, tcp::resolver::results_type results) {
       if (ec) return self->failed("resolve: " + ec.message());
+      if (self->request_.address_allowed) {
+        std::vector<tcp::endpoint> allowed;
+        for (const auto& entry : results) {
+          if (self->request_.address_allowed(entry.endpoint().address().to_string())) allowed.push_back(entry.endpoint());
+        }
+        if (allowed.empty()) return self->finish({0, {}, "refused: " + self->url_.host + " resolves to a non-public address", 0, {}});
+        results = tcp::resolver::results_type::create(allowed.begin(), allowed.end(), self->url_.host, self->url_.port);
+      }
       if (self->url_.tls) {
         auto stream = std::make_shared<beast::ssl_stream<beast::tcp_stream>>(self->client_->io, self->client_->tls);
         if (!SSL_set_tlsext_host_name(stream->native_handle(), self->url_.host.c_str())) return self->failed("TLS SNI");
@@ -124,14 +132,15 @@ class Exchange : public std::enable_shared_from_this<Exchange> {
       auto res = std::make_shared<http::response<http::string_body>>();
       http::async_read(*stream, *buffer, *res, [self, stream, buffer, res](beast::error_code ec2, std::size_t) {
         if (ec2) return self->failed("read: " + ec2.message());
-        OutboundResponse out{static_cast<int>(res->result_int()), std::move(res->body()), {}, self->attempts_};
+        OutboundResponse out{static_cast<int>(res->result_int()), std::move(res->body()), {}, self->attempts_, {}};
+        if (auto it = res->find(http::field::retry_after); it != res->end()) out.retry_after = std::string(it->value());
         if (is_retryable(out)) return self->retry_or_finish(std::move(out));
         self->finish(std::move(out));
       });
     });
   }
 
-  void failed(std::string error) { retry_or_finish({0, {}, std::move(error), attempts_}); }
+  void failed(std::string error) { retry_or_finish({0, {}, std::move(error), attempts_, {}}); }
 
   void retry_or_finish(OutboundResponse last) {
     if (attempts_ >= request_.max_attempts) return finish(std::move(last));
@@ -142,7 +151,7 @@ class Exchange : public std::enable_shared_from_this<Exchange> {
     spdlog::debug("outbound {} {}: attempt {} failed ({}), retrying", request_.method, request_.url, attempts_,
                   last.status ? std::to_string(last.status) : last.error);
     timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
-      if (ec) return self->finish({0, {}, "cancelled", self->attempts_});
+      if (ec) return self->finish({0, {}, "cancelled", self->attempts_, {}});
       self->attempt();
     });
   }

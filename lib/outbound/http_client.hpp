@@ -24,6 +24,9 @@ struct OutboundRequest {
   std::chrono::milliseconds timeout{5'000};  // per attempt
   int max_attempts = 4;
   std::chrono::milliseconds first_backoff{200};  // doubles each retry, with jitter
+  // When set, only resolved addresses it accepts are connected to (workflow webhooks refuse
+  // private networks this way at every attempt, so a name cannot be re-pointed after the check).
+  std::function<bool(const std::string& ip)> address_allowed;
 };
 
 struct OutboundResponse {
@@ -31,6 +34,7 @@ struct OutboundResponse {
   std::string body;
   std::string error;   // connection, TLS or timeout failure of the last attempt
   int attempts = 0;
+  std::string retry_after;  // the answer's Retry-After header, if any
 };
 
 // Connection failures, timeouts, 429 and 5xx are retried; other answers are final.

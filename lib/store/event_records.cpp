@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <simdjson.h>
+
 #include <charconv>
 #include <limits>
 
@@ -25,6 +27,24 @@ std::uint64_t last_event_seq(const Reader& journal, std::string_view org_id) {
   auto [p, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), seq);
   if (ec != std::errc() || p != digits.data() + digits.size()) return 0;
   return seq;
+}
+
+std::optional<events::Event> read_event(const Reader& journal, std::string_view org_id, std::uint64_t seq) {
+  auto stored = journal.get(Cf::events, event_key(org_id, seq));
+  if (!stored) return std::nullopt;
+  auto payload = decode_value(*stored);
+  if (!payload) return std::nullopt;
+  simdjson::dom::parser parser;
+  simdjson::dom::object o;
+  std::string_view type, at, sid;
+  simdjson::dom::element data;
+  if (parser.parse(payload->data(), payload->size()).get(o) || o["type"].get(type) || o["at"].get(at) ||
+      o["call_sid"].get(sid) || o["data"].get(data)) {
+    return std::nullopt;
+  }
+  auto when = parse_rfc3339(at);
+  if (!when) return std::nullopt;
+  return events::Event{std::string(org_id), seq, std::string(type), *when, std::string(sid), simdjson::to_string(data)};
 }
 
 std::vector<std::string> read_events(const Reader& journal, std::string_view org_id, std::uint64_t after,

@@ -89,3 +89,30 @@ TEST_CASE("the shipped default config is valid") {
   CHECK(c->listen_port == 8080);
   CHECK(c->seed_file.filename() == "demo-seed.json");
 }
+
+TEST_CASE("workflows settings parse, default safely and name bad keys") {
+  auto defaults = parse_config(kMinimal, "/etc/callrouter/callrouter.json");
+  REQUIRE(defaults);
+  CHECK_FALSE(defaults->workflows.allow_private_networks);
+  CHECK(defaults->workflows.retry_max_age == std::chrono::hours(72));
+  auto c = parse_config(with(R"("workflows": {"allow_private_networks": true, "timeout_ms": 1500,
+      "retry_first_delay_ms": 200, "retry_max_delay_ms": 800, "retry_max_age_s": 4,
+      "endpoint_concurrency": 2, "endpoint_rate_per_s": 10})"), "/etc/callrouter/callrouter.json");
+  REQUIRE(c);
+  CHECK(c->workflows.allow_private_networks);
+  CHECK(c->workflows.timeout == std::chrono::milliseconds(1500));
+  CHECK(c->workflows.retry_first_delay == std::chrono::milliseconds(200));
+  CHECK(c->workflows.retry_max_delay == std::chrono::milliseconds(800));
+  CHECK(c->workflows.retry_max_age == std::chrono::seconds(4));
+  CHECK(c->workflows.endpoint_concurrency == 2);
+  CHECK(c->workflows.endpoint_rate_per_s == 10);
+  auto bad = parse_config(with(R"("workflows": {"allow_private_networks": "yes"})"), "/x.json");
+  REQUIRE_FALSE(bad);
+  CHECK(bad.error() == "config key 'workflows.allow_private_networks': must be true or false");
+  bad = parse_config(with(R"("workflows": {"retries": 3})"), "/x.json");
+  REQUIRE_FALSE(bad);
+  CHECK(bad.error() == "config key 'workflows.retries': unknown key");
+  bad = parse_config(with(R"("workflows": {"endpoint_concurrency": 0})"), "/x.json");
+  REQUIRE_FALSE(bad);
+  CHECK(bad.error() == "config key 'workflows.endpoint_concurrency': must be between 1 and 1000");
+}
