@@ -10,16 +10,18 @@ import urllib.parse
 from harness import DEMO_ACCOUNT, DEMO_NUMBER, DEMO_TOKEN, Daemon, call_sid
 
 
-def signed_bytes_form(d, path, params):
-    """Signs as Twilio does (URL + each name and value, sorted by name) over raw bytes, which the
+def signature_over_bytes(d, path, params):
+    """As Twilio signs (URL + each name and value, sorted by name), over raw bytes, which the
     twilio package cannot do for values that are not text."""
     data = (d.base + path).encode()
     for name in sorted(params):
         data += name.encode() + params[name]
-    signature = base64.b64encode(hmac.new(DEMO_TOKEN.encode(), data, hashlib.sha1).digest()).decode()
-    body = urllib.parse.urlencode(params)
-    return d.request("POST", path, body=body, headers={"Content-Type": "application/x-www-form-urlencoded",
-                                                       "X-Twilio-Signature": signature})
+    return base64.b64encode(hmac.new(DEMO_TOKEN.encode(), data, hashlib.sha1).digest()).decode()
+
+
+def post_form(d, path, params, signature):
+    return d.request("POST", path, body=urllib.parse.urlencode(params), headers={
+        "Content-Type": "application/x-www-form-urlencoded", "X-Twilio-Signature": signature})
 
 
 class NotUtf8Test(unittest.TestCase):
@@ -37,7 +39,7 @@ class NotUtf8Test(unittest.TestCase):
         params = {"CallSid": sid.encode(), "AccountSid": DEMO_ACCOUNT.encode(), "From": b"+81\xff90",
                   "To": DEMO_NUMBER.encode(), "CallStatus": b"ringing", "Direction": b"inbound",
                   "CallerName": b"\xe4\xbd\x90\xe8\x97\xa4 \xc0\xaf"}  # 佐藤 then an overlong '/'
-        status, _, body = signed_bytes_form(self.d, "/twilio/voice", params)
+        status, _, body = post_form(self.d, "/twilio/voice", params, signature_over_bytes(self.d, "/twilio/voice", params))
         self.assertEqual(status, 200, body)
         body.decode("utf-8")  # the TwiML answer is valid text too
 
@@ -58,13 +60,8 @@ class NotUtf8Test(unittest.TestCase):
         sid = call_sid(7101)
         params = {"CallSid": sid.encode(), "AccountSid": DEMO_ACCOUNT.encode(), "From": "+81\ufffd90".encode(),
                   "To": DEMO_NUMBER.encode(), "CallStatus": b"ringing"}
-        data = (self.d.base + "/twilio/voice").encode()
-        for name in sorted(params):
-            data += name.encode() + params[name]
-        signature = base64.b64encode(hmac.new(DEMO_TOKEN.encode(), data, hashlib.sha1).digest()).decode()
-        sent = dict(params, From=b"+81\xff90")
-        status, _, _ = self.d.request("POST", "/twilio/voice", body=urllib.parse.urlencode(sent), headers={
-            "Content-Type": "application/x-www-form-urlencoded", "X-Twilio-Signature": signature})
+        signature = signature_over_bytes(self.d, "/twilio/voice", params)
+        status, _, _ = post_form(self.d, "/twilio/voice", dict(params, From=b"+81\xff90"), signature)
         self.assertEqual(status, 403)
 
 
