@@ -28,6 +28,11 @@ void AgentHub::detach(std::string_view org_id, std::string_view user_id, const s
   if (channels.empty()) agents_.erase(it);
 }
 
+std::size_t AgentHub::connections_of(std::string_view org_id, std::string_view user_id) const {
+  auto it = agents_.find(key(org_id, user_id));
+  return it == agents_.end() ? 0 : it->second.size();
+}
+
 void AgentHub::publish(std::string_view org_id, std::string_view user_id, const std::string& message) {
   auto it = agents_.find(key(org_id, user_id));
   if (it == agents_.end()) return;

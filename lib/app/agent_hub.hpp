@@ -23,6 +23,7 @@ class AgentHub {
   void close_all();
 
   std::size_t connections() const { return connections_; }
+  std::size_t connections_of(std::string_view org_id, std::string_view user_id) const;
 
  private:
   static std::string key(std::string_view org_id, std::string_view user_id);

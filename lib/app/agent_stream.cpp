@@ -1,5 +1,6 @@
 // The agents' WebSocket (/v1/agents/stream): authentication, the snapshot on connect, presence
 // changes from the softphone.
+#include <fmt/format.h>
 #include <simdjson.h>
 #include <spdlog/spdlog.h>
 
@@ -7,6 +8,11 @@
 #include "common/json_writer.hpp"
 
 namespace callrouter::app {
+namespace {
+
+constexpr std::size_t kMaxStreamsPerAgent = 5;
+
+}  // namespace
 
 using server::HttpRequest;
 using server::json_error;
@@ -26,6 +32,12 @@ server::UpgradeDecision App::agent_stream(const HttpRequest& request) {
   if (who->role != auth::Role::agent) return json_error(403, "forbidden", "the agent stream takes an agent key");
   const auto* user = directory_.user(who->org_id, who->user_id);
   if (user == nullptr) return json_error(403, "forbidden", "this key's user is not a telephony user");
+  // A few tabs or devices per agent; more is a runaway client, which must not use up the
+  // connections the provider's webhooks need.
+  if (agents_.connections_of(who->org_id, who->user_id) >= kMaxStreamsPerAgent) {
+    return json_error(429, "too_many_streams",
+                      fmt::format("this agent has {} streams open already; close one first", kMaxStreamsPerAgent));
+  }
 
   return server::AcceptChannel([this, org = who->org_id, user_id = who->user_id](
                                    const std::shared_ptr<server::WebSocketChannel>& channel) {

@@ -262,6 +262,15 @@ class Session : public std::enable_shared_from_this<Session> {
     request.target = std::string(msg.target());
     for (const auto& field : msg) request.headers.emplace_back(lower(field.name_string()), std::string(field.value()));
     context_.route = "websocket";
+    // A quarter of the connections stay for plain HTTP, so no number of agents' streams can
+    // leave the provider's webhooks without a connection.
+    if (server_->websockets >= server_->limits.max_connections - server_->limits.max_connections / 4) {
+      auto busy = json_error(503, "too_many_streams", "the server takes no more WebSocket streams; retry later");
+      busy.headers.emplace_back("Retry-After", "5");
+      keep_alive_ = false;
+      busy_ = true;
+      return write(std::move(busy));
+    }
     auto decision = server_->upgrade(request);
     if (auto* refused = std::get_if<HttpResponse>(&decision)) {
       keep_alive_ = false;

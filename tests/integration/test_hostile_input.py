@@ -1,9 +1,13 @@
-"""Issue 19: hostile input at the provider edge, against the real daemon. Text with bytes that are
-not UTF-8 is made valid where it enters, once: the call record, its JSON and the change feed are
-valid UTF-8 with U+FFFD where the stray bytes were."""
+"""Issue 19: hostile input against the real daemon. Text with bytes that are not UTF-8 is made
+valid where it enters, once (the call record, its JSON and the change feed carry U+FFFD where the
+stray bytes were); an agent that never reads is closed with bounded memory; streams per agent and
+in all are limited so webhooks keep their connections."""
 import base64
 import hashlib
 import hmac
+import os
+import socket
+import time
 import unittest
 import urllib.parse
 
@@ -65,6 +69,25 @@ class NotUtf8Test(unittest.TestCase):
         self.assertEqual(status, 403)
 
 
+def open_stream(d, key, rcvbuf=None):
+    """The agent stream's WebSocket handshake over a raw socket: (socket, status line)."""
+    s = socket.socket()
+    if rcvbuf:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
+    s.connect(("127.0.0.1", d.port))
+    nonce = base64.b64encode(os.urandom(16)).decode()
+    s.sendall(("GET /v1/agents/stream?key=%s HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\n"
+               "Connection: Upgrade\r\nSec-WebSocket-Key: %s\r\nSec-WebSocket-Version: 13\r\n\r\n"
+               % (key, nonce)).encode())
+    head = b""
+    while b"\r\n\r\n" not in head:
+        chunk = s.recv(1)
+        if not chunk:
+            break
+        head += chunk
+    return s, head.split(b"\r\n")[0]
+
+
 def rss_kib(pid):
     with open("/proc/%d/status" % pid) as f:
         for line in f:
@@ -87,19 +110,8 @@ class SlowReaderTest(unittest.TestCase):
         cls.d.close()
 
     def test_a_client_that_never_reads_is_closed_and_costs_bounded_memory(self):
-        import os
-        import socket
-        s = socket.socket()
-        s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)  # so the server's writes stall soon
-        s.connect(("127.0.0.1", self.d.port))
-        nonce = base64.b64encode(os.urandom(16)).decode()
-        s.sendall(("GET /v1/agents/stream?key=%s HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\n"
-                   "Connection: Upgrade\r\nSec-WebSocket-Key: %s\r\nSec-WebSocket-Version: 13\r\n\r\n"
-                   % (self.key, nonce)).encode())
-        head = b""
-        while b"\r\n\r\n" not in head:
-            head += s.recv(1)
-        self.assertIn(b" 101 ", head.split(b"\r\n")[0])
+        s, status_line = open_stream(self.d, self.key, rcvbuf=4096)  # so the server's writes stall soon
+        self.assertIn(b" 101 ", status_line)
         # A masked text frame {"type":"ping"} (mask 0: the payload is sent as is), many times over.
         payload = b'{"type":"ping"}'
         frame = bytes([0x81, 0x80 | len(payload)]) + b"\0\0\0\0" + payload
@@ -120,6 +132,58 @@ class SlowReaderTest(unittest.TestCase):
         self.assertIn("peer does not read", self.d.logs())
         status, _, _ = self.d.request("GET", "/healthz")
         self.assertEqual(status, 200)
+
+
+
+class StreamLimitTest(unittest.TestCase):
+    """One agent key cannot open streams without end, and all agents together cannot take the
+    connections the provider's webhooks need."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.d = Daemon({"http": {"max_connections": 12}}).start()
+        admin = cls.d.demo_admin_key
+        cls.sato = cls.d.api("POST", "/v1/keys", admin, {"role": "agent", "user_id": "u_sato"})[1]["key"]
+        cls.kato = cls.d.api("POST", "/v1/keys", admin, {"role": "agent", "user_id": "u_kato"})[1]["key"]
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.d.close()
+
+    def test_streams_per_agent_and_in_all_are_limited(self):
+        opened = []
+        try:
+            for _ in range(5):
+                s, line = open_stream(self.d, self.sato)
+                opened.append(s)
+                self.assertIn(b" 101 ", line)
+            s, line = open_stream(self.d, self.sato)
+            s.close()
+            self.assertIn(b" 429 ", line)  # a sixth stream of one agent
+            # 12 connections, a quarter kept for HTTP: 9 streams in all.
+            for _ in range(4):
+                s, line = open_stream(self.d, self.kato)
+                opened.append(s)
+                self.assertIn(b" 101 ", line)
+            s, line = open_stream(self.d, self.kato)
+            s.close()
+            self.assertIn(b" 503 ", line)
+            status, headers, _ = self.d.request("GET", "/healthz")
+            self.assertEqual(status, 200)  # the provider's webhooks still get a connection
+            # A stream closed frees its place.
+            opened.pop(0).close()
+            deadline = time.time() + 5
+            while True:
+                s, line = open_stream(self.d, self.sato)
+                if b" 101 " in line or time.time() > deadline:
+                    break
+                s.close()
+                time.sleep(0.1)
+            opened.append(s)
+            self.assertIn(b" 101 ", line)
+        finally:
+            for s in opened:
+                s.close()
 
 
 if __name__ == "__main__":
