@@ -10,6 +10,7 @@
 #include "store/call_records.hpp"
 #include "store/config_records.hpp"
 #include "store/event_records.hpp"
+#include "store/history_records.hpp"
 
 namespace callrouter::app {
 
@@ -99,6 +100,8 @@ constexpr std::array kRoutes{
     Route{"POST", "/v1/keys", Access::any_key, CR_HANDLER { (void)p; app.create_key(std::move(r), *who, std::move(reply)); }},
     Route{"GET", "/v1/keys", Access::admin, CR_HANDLER { (void)r, (void)p; app.list_keys(*who, std::move(reply)); }},
     Route{"DELETE", "/v1/keys/{}", Access::any_key, CR_HANDLER { (void)r; app.revoke_key(p[0], *who, std::move(reply)); }},
+    Route{"GET", "/v1/calls", Access::any_key, CR_HANDLER { (void)p; app.list_calls(r.query(), *who, std::move(reply)); }},
+    Route{"GET", "/v1/calls.csv", Access::any_key, CR_HANDLER { (void)p; app.export_calls(r.query(), *who, std::move(reply)); }},
     Route{"GET", "/v1/calls/{}", Access::any_key, CR_HANDLER { (void)r; app.get_call(p[0], *who, std::move(reply)); }},
     Route{"GET", "/v1/flows", Access::admin, CR_HANDLER { (void)r, (void)p; app.list_flows(*who, std::move(reply)); }},
     Route{"POST", "/v1/flows", Access::admin, CR_HANDLER { (void)p; app.create_flow(std::move(r), *who, std::move(reply)); }},
@@ -136,6 +139,7 @@ constexpr std::array kRoutes{
     Route{"PATCH", "/v1/groups/{}", Access::admin, CR_HANDLER { app.save_group(p[0], std::move(r), *who, std::move(reply)); }},
     Route{"DELETE", "/v1/groups/{}", Access::admin, CR_HANDLER { (void)r; app.delete_group(p[0], *who, std::move(reply)); }},
     Route{"POST", "/v1/system/backup", Access::system, CR_HANDLER { (void)p, (void)who; app.backup(std::move(r), std::move(reply)); }},
+    Route{"POST", "/v1/system/compact", Access::system, CR_HANDLER { (void)r, (void)p, (void)who; app.compact_journal(std::move(reply)); }},
 };
 #undef CR_HANDLER
 
@@ -223,6 +227,8 @@ App::App(Config config, store::Journal& journal, ops::HttpMetrics& metrics, std:
       system_key_(std::move(system_key)),
       clock_(std::move(clock)) {
   events_.subscribe([this](const events::Event& e) { ++event_counts_[e.type]; });
+  // The call log: its rows and indexes are written in the batch of the event that changes them.
+  commit_.add_derived(store::derive_history);
 }
 
 void App::load(LoadedState state) {
@@ -236,6 +242,7 @@ void App::load(LoadedState state) {
     calls_.restore_live(std::move(call));
   }
   rebuild_pools();
+  journal_.set_retention_cutoff(retention_cutoff());
   ready_ = true;
   start_fee_timer();
 }

@@ -185,6 +185,7 @@ void App::agent_leg_status(const engine::Org& org, const engine::AgentLegChanged
     }
     auto updated = *parent;
     updated.user_id = user_id;
+    updated.group_id = group_id;
     if (!updated.answered_at) updated.answered_at = now;
     if (!updated.connected_at) updated.connected_at = now;
     engine::CallEvent event{"agent", static_cast<std::int64_t>(updated.flow_path.size()), "answered:" + user_id, now};

@@ -39,6 +39,8 @@ struct Config {
   // The rate card (config/rates.json); empty: no billing — calls are not charged and purchases
   // and outbound calls are refused. Reloaded on SIGHUP.
   std::filesystem::path rates_file;
+  // Calls that started longer ago than this leave the call log and the journal (0: kept for ever).
+  int history_retention_days = 0;
 };
 
 // Parses `json` as if it were read from `path` (relative paths resolve against its folder).

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "common/expected.hpp"
+#include "common/time.hpp"
 #include "config/config.hpp"
 
 namespace callrouter::store {
@@ -28,6 +29,8 @@ enum class Cf : std::size_t {
   outbox,         // outbound requests that must not be lost
   live_calls,     // index: org, sid -> "" for calls not yet ended (restored at start)
   events,         // committed call events: org, seq -> event JSON (the change feed)
+  history,        // call log rows: org, start time, sid -> call fields; then the call's facts
+  history_index,  // call log filters: org, dimension, value, start time, sid -> ""
   count_
 };
 
@@ -70,6 +73,16 @@ class Journal {
                    const std::function<bool(std::string_view key, std::string_view value)>& visit,
                    std::string_view from = {}) const;
 
+  // The same newest first: keys starting with `prefix` below `before` (exclusive; empty: from the
+  // greatest), in descending order until `visit` returns false.
+  void scan_prefix_reverse(Cf cf, std::string_view prefix,
+                           const std::function<bool(std::string_view key, std::string_view value)>& visit,
+                           std::string_view before = {}) const;
+
+  // Retention: compactions drop call log and call entries that started before `cutoff` (none:
+  // keep everything). Set from the loop; read by RocksDB's compaction threads.
+  void set_retention_cutoff(std::optional<Timestamp> cutoff);
+
   // The greatest key starting with `prefix`, if any.
   std::optional<std::string> last_key_with_prefix(Cf cf, std::string_view prefix) const;
 
@@ -81,6 +94,10 @@ class Journal {
   // the loop. Call from the loop thread. False (and `done` never runs) while another runs.
   using CheckpointDone = std::function<void(Expected<Ok>)>;
   bool start_checkpoint(std::filesystem::path dir, CheckpointDone done);
+
+  // A full manual compaction on a worker thread (what retention removed leaves the disk); `done`
+  // runs on the loop. False (and `done` never runs) while a compaction or checkpoint runs.
+  bool start_compaction(CheckpointDone done);
 
   // Stops the journal thread after everything queued is written (and waits for a running
   // checkpoint). Completions already posted still run on the loop.
