@@ -22,7 +22,7 @@ namespace {
 
 // Rows (or index entries) one page may examine: a filter that matches little in a long history
 // answers a short page with a cursor instead of stalling the loop (docs/api.md).
-constexpr std::size_t kPageBudget = 5000;
+constexpr std::size_t kPageBudget = 1000;
 // Rows examined per streamed CSV piece: small enough that webhooks wait at most about a
 // millisecond behind an export, large enough that a piece is tens of KiB.
 constexpr std::size_t kExportPieceBudget = 256;

@@ -137,8 +137,16 @@ std::string history_index_key(std::string_view org_id, HistoryDimension dim, std
 }
 
 void derive_history(const events::Event& e, WriteSet& records) {
+  // The events of one change carry the same data: it is parsed once (the views stay valid until
+  // the parser parses again).
   thread_local simdjson::dom::parser parser;
-  auto p = place(parser, e.data);
+  thread_local std::string last_data;
+  thread_local std::optional<Placement> last_placement;
+  if (e.data != last_data) {
+    last_placement = place(parser, e.data);
+    last_data = e.data;
+  }
+  const auto& p = last_placement;
   if (!p || p->sid.empty()) return;
   const auto row = history_row_key(e.org_id, p->started_at, p->sid);
   put_row(records, row, encode_value(e.data));
