@@ -211,6 +211,8 @@ void App::get_call(std::string_view sid, const Principal& who, Reply reply) {
   auto record = calls_.find(who.org_id, sid);
   // Agents see the calls they took or made; anything else looks like no call at all.
   if (!record || (who.role == auth::Role::agent && record->user_id != who.user_id)) return reply(not_found("call"));
+  // Past the retention period a call is gone, even before compaction removes its bytes.
+  if (auto cutoff = retention_cutoff(); cutoff && record->terminal() && record->started_at < *cutoff) return reply(not_found("call"));
   const auto events = store::read_call_timeline(journal_, who.org_id, sid);
   const auto& r = *record;
   JsonWriter w;

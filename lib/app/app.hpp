@@ -116,6 +116,11 @@ class App {
   void list_keys(const Principal& who, server::Reply reply);
   void revoke_key(std::string_view id, const Principal& who, server::Reply reply);
   void get_call(std::string_view sid, const Principal& who, server::Reply reply);
+  // The call log (api_calls.cpp): GET /v1/calls a page at a time, GET /v1/calls.csv streamed.
+  void list_calls(std::string_view query, const Principal& who, server::Reply reply);
+  void export_calls(std::string_view query, const Principal& who, server::Reply reply);
+  // POST /v1/system/compact (system key): a full compaction, so what retention dropped leaves the disk.
+  void compact_journal(server::Reply reply);
   void backup(server::HttpRequest&& request, server::Reply reply);
   void list_flows(const Principal& who, server::Reply reply);
   void create_flow(server::HttpRequest&& request, const Principal& who, server::Reply reply);
@@ -188,6 +193,8 @@ class App {
   void start_move(engine::MoveCall move);
 
   flow::FlowReferences references(std::string_view org_id) const;
+  // Calls that started before this are past `history.retention_days` (none: kept for ever).
+  std::optional<Timestamp> retention_cutoff() const;
   outbound::HttpClient* http_ = nullptr;
   Scheduler schedule_;
 

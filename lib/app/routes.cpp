@@ -12,6 +12,7 @@
 #include "store/call_records.hpp"
 #include "store/config_records.hpp"
 #include "store/event_records.hpp"
+#include "store/history_records.hpp"
 
 namespace callrouter::app {
 
@@ -101,6 +102,8 @@ constexpr std::array kRoutes{
     Route{"POST", "/v1/keys", Access::any_key, CR_HANDLER { (void)p; app.create_key(std::move(r), *who, std::move(reply)); }},
     Route{"GET", "/v1/keys", Access::admin, CR_HANDLER { (void)r, (void)p; app.list_keys(*who, std::move(reply)); }},
     Route{"DELETE", "/v1/keys/{}", Access::any_key, CR_HANDLER { (void)r; app.revoke_key(p[0], *who, std::move(reply)); }},
+    Route{"GET", "/v1/calls", Access::any_key, CR_HANDLER { (void)p; app.list_calls(r.query(), *who, std::move(reply)); }},
+    Route{"GET", "/v1/calls.csv", Access::any_key, CR_HANDLER { (void)p; app.export_calls(r.query(), *who, std::move(reply)); }},
     Route{"GET", "/v1/calls/{}", Access::any_key, CR_HANDLER { (void)r; app.get_call(p[0], *who, std::move(reply)); }},
     Route{"GET", "/v1/flows", Access::admin, CR_HANDLER { (void)r, (void)p; app.list_flows(*who, std::move(reply)); }},
     Route{"POST", "/v1/flows", Access::admin, CR_HANDLER { (void)p; app.create_flow(std::move(r), *who, std::move(reply)); }},
@@ -146,6 +149,7 @@ constexpr std::array kRoutes{
     Route{"GET", "/v1/workflows/{}/deliveries", Access::admin, CR_HANDLER { app.list_deliveries(p[0], query_param(r, "after"), query_param(r, "limit"), *who, std::move(reply)); }},
     Route{"POST", "/v1/deliveries/{}/retry", Access::admin, CR_HANDLER { (void)r; app.retry_delivery(p[0], *who, std::move(reply)); }},
     Route{"POST", "/v1/system/backup", Access::system, CR_HANDLER { (void)p, (void)who; app.backup(std::move(r), std::move(reply)); }},
+    Route{"POST", "/v1/system/compact", Access::system, CR_HANDLER { (void)r, (void)p, (void)who; app.compact_journal(std::move(reply)); }},
 };
 #undef CR_HANDLER
 
@@ -237,12 +241,15 @@ App::App(Config config, store::Journal& journal, ops::HttpMetrics& metrics, std:
       clock_(std::move(clock)) {
   events_.subscribe([this](const events::Event& e) { ++event_counts_[e.type]; });
   wire_workflows();
+  // The call log: its rows and indexes are written in the batch of the event that changes them.
+  commit_.add_derived(store::derive_history);
 }
 
 void App::load(LoadedState state) {
   for (const auto& [org, seq] : state.last_event_seqs) events_.restore(org, seq);
   engine_.load(std::move(state.directory), std::move(state.live_calls), clock_());
   install_workflows(state);
+  journal_.set_retention_cutoff(retention_cutoff());
   ready_ = true;
   start_fee_timer();
 }

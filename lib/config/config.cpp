@@ -192,6 +192,12 @@ Config parse(std::string_view json, const std::filesystem::path& path) {
         }
         return true;
       });
+    } else if (k == "history") {
+      for_each_key(as_object(v, key), key, [&](std::string_view k2, element v2, const std::string& key2) {
+        if (k2 != "retention_days") return false;
+        c.history_retention_days = static_cast<int>(as_int(v2, key2, 0, 36'500));
+        return true;
+      });
     } else if (k == "seed") {
       for_each_key(as_object(v, key), key, [&](std::string_view k2, element v2, const std::string& key2) {
         if (k2 == "file") {

@@ -55,6 +55,8 @@ struct Config {
   // and outbound calls are refused. Reloaded on SIGHUP.
   std::filesystem::path rates_file;
   WorkflowSettings workflows;
+  // Calls that started longer ago than this leave the call log and the journal (0: kept for ever).
+  int history_retention_days = 0;
 };
 
 // Parses `json` as if it were read from `path` (relative paths resolve against its folder).

@@ -76,6 +76,7 @@ void write_call_fields(JsonWriter& w, const CallRecord& r) {
   w.field("sid", r.sid).field("direction", r.direction).field("from", r.from).field("to", r.to).field("status", r.status);
   optional_string(w, "disposition", r.disposition);
   optional_string(w, "user_id", r.user_id);
+  if (!r.group_id.empty()) w.field("group_id", r.group_id);
   optional_string(w, "flow_id", r.flow_id);
   w.field("started_at", format_rfc3339(r.started_at));
   optional_time(w, "answered_at", r.answered_at);
@@ -105,6 +106,7 @@ Expected<CallRecord> call_record_from_json(std::string_view json) {
   r.status = rd.str("status");
   r.disposition = rd.str("disposition");
   r.user_id = rd.str("user_id");
+  r.group_id = rd.str("group_id");
   r.flow_id = rd.str("flow_id");
   r.flow_version = static_cast<std::uint32_t>(rd.integer("flow_version").value_or(0));
   simdjson::dom::array path;

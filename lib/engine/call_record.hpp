@@ -25,6 +25,7 @@ struct CallRecord {
   std::string status;       // provider CallStatus, latest by SequenceNumber; terminal ones stick
   std::string disposition;  // answered | missed | abandoned | voicemail | rejected | failed | "" while live
   std::string user_id;      // the telephony user who took or made the call, if any
+  std::string group_id;     // the ring group whose offer that user answered, if any (call history)
   std::string flow_id;
   std::uint32_t flow_version = 0;
   std::vector<std::string> flow_path;  // state ids visited, in order

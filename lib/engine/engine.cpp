@@ -192,6 +192,7 @@ Effects Engine::on(const AgentLegEvent& e, Timestamp now) {
     dispatch_queues(fx, org.id, now);  // the agents not chosen are free again
     auto updated = *parent;
     updated.user_id = user_id;
+    updated.group_id = group_id;
     if (!updated.answered_at) updated.answered_at = now;
     if (!updated.connected_at) updated.connected_at = now;
     stage_call(fx, updated, CallEvent{"agent", static_cast<std::int64_t>(updated.flow_path.size()), "answered:" + user_id, now});

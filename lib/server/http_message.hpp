@@ -32,11 +32,17 @@ struct HttpRequest {
   }
 };
 
+// A body too large to hold at once (a CSV export): the server calls it for each next piece, after
+// the previous one is on the wire, and sends the pieces with chunked transfer encoding. It appends
+// to `out` (empty on entry) and returns false once nothing follows what it appended.
+using BodySource = std::function<bool(std::string& out)>;
+
 struct HttpResponse {
   int status = 200;
   std::string content_type = "application/json";
   std::string body;
   std::vector<std::pair<std::string, std::string>> headers;
+  BodySource stream;  // set: `body` is ignored and the body is streamed from here
 };
 
 // Answers a request exactly once, possibly later (after the journal made its records durable).

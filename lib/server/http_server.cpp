@@ -1,6 +1,7 @@
 #include "server/http_server.hpp"
 
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
@@ -294,6 +295,7 @@ class Session : public std::enable_shared_from_this<Session> {
     replied_ = true;
     auto latency = std::chrono::steady_clock::now() - started_;
     server_->metrics.on_request(context_.route, response.status, latency);
+    if (response.stream) return write_streamed(std::move(response));
     response_.emplace();
     auto& res = *response_;
     res.version(11);
@@ -308,6 +310,64 @@ class Session : public std::enable_shared_from_this<Session> {
     http::async_write(stream_, res, [self = shared_from_this()](beast::error_code ec, std::size_t) {
       self->on_write(ec);
     });
+  }
+
+  // Chunked: the header, then one chunk per piece the source gives (each written before the next
+  // is asked for, so memory stays one piece however long the body), then the last chunk.
+  void write_streamed(HttpResponse response) {
+    stream_head_.emplace();
+    auto& head = *stream_head_;
+    head.version(11);
+    head.result(static_cast<unsigned>(response.status));
+    head.set(http::field::server, "callrouter");
+    head.set(http::field::content_type, response.content_type);
+    for (auto& [k, v] : response.headers) head.set(k, v);
+    head.keep_alive(keep_alive_ && !server_->stopping);
+    head.chunked(true);
+    source_ = std::move(response.stream);
+    stream_serializer_.emplace(head);
+    stream_.expires_after(std::chrono::seconds(30));
+    http::async_write_header(stream_, *stream_serializer_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
+      if (ec) return self->end_stream(ec);
+      self->write_next_chunk();
+    });
+  }
+
+  void write_next_chunk() {
+    if (source_done_) {
+      return asio::async_write(stream_, http::make_chunk_last(),
+                               [self = shared_from_this()](beast::error_code ec, std::size_t) { self->end_stream(ec); });
+    }
+    chunk_.clear();
+    try {
+      source_done_ = !source_(chunk_);
+    } catch (const std::exception& e) {
+      // Too late for an error status: cut the body short, so the client sees it is incomplete.
+      spdlog::error("http: streamed body failed: {}", e.what());
+      return end_stream(asio::error::operation_aborted);
+    }
+    if (chunk_.empty()) {
+      // An empty chunk would end the body: ask again, after whatever else the loop has to do.
+      return asio::post(stream_.get_executor(), [self = shared_from_this()] { self->write_next_chunk(); });
+    }
+    stream_.expires_after(std::chrono::seconds(30));
+    asio::async_write(stream_, http::make_chunk(asio::buffer(chunk_)), [self = shared_from_this()](beast::error_code ec, std::size_t) {
+      if (ec) return self->end_stream(ec);
+      self->write_next_chunk();
+    });
+  }
+
+  void end_stream(beast::error_code ec) {
+    const bool keep = !ec && stream_head_ && stream_head_->keep_alive();
+    source_ = nullptr;
+    source_done_ = false;
+    stream_serializer_.reset();
+    stream_head_.reset();
+    chunk_.clear();
+    chunk_.shrink_to_fit();
+    busy_ = false;
+    if (!keep) return close();
+    read();
   }
 
   void on_write(beast::error_code ec) {
@@ -329,6 +389,12 @@ class Session : public std::enable_shared_from_this<Session> {
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   std::optional<http::response<http::string_body>> response_;
+  // A streamed response (write_streamed): its header, serializer, source and the piece in flight.
+  std::optional<http::response<http::empty_body>> stream_head_;
+  std::optional<http::response_serializer<http::empty_body>> stream_serializer_;
+  BodySource source_;
+  std::string chunk_;
+  bool source_done_ = false;
   RequestContext context_;
   std::chrono::steady_clock::time_point started_;
   bool keep_alive_ = false;

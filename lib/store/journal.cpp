@@ -1,5 +1,6 @@
 #include "store/journal.hpp"
 
+#include <rocksdb/compaction_filter.h>
 #include <rocksdb/db.h>
 #include <rocksdb/filter_policy.h>
 #include <rocksdb/table.h>
@@ -19,6 +20,8 @@
 #include <mutex>
 #include <shared_mutex>
 #include <thread>
+
+#include "store/retention.hpp"
 
 namespace callrouter::store {
 namespace {
@@ -43,7 +46,8 @@ class SpdlogRocksLogger : public rocksdb::Logger {
 };
 
 constexpr std::array<const char*, static_cast<std::size_t>(Cf::count_)> kCfNames{
-    "config", "calls", "calls_by_time", "call_events", "ledger", "idempotency", "outbox", "live_calls", "events"};
+    "config", "calls", "calls_by_time", "call_events", "ledger", "idempotency", "outbox", "live_calls", "events", "history",
+    "history_index"};
 
 }  // namespace
 
@@ -73,12 +77,33 @@ std::string make_key(std::initializer_list<std::string_view> parts) {
 
 namespace {
 
+// Drops entries of calls that started before the retention cutoff as compactions rewrite them
+// (a dropped key becomes a tombstone until the bottom level, so older versions cannot resurface).
+class RetentionFilter : public rocksdb::CompactionFilter {
+ public:
+  RetentionFilter(Cf cf, std::shared_ptr<const std::atomic<std::int64_t>> cutoff_us)
+      : cf_(cf), cutoff_us_(std::move(cutoff_us)) {}
+  bool Filter(int, const rocksdb::Slice& key, const rocksdb::Slice& value, std::string*, bool*) const override {
+    const auto cutoff = cutoff_us_->load(std::memory_order_relaxed);
+    if (cutoff == kKeepAll) return false;
+    auto at = retention_time(cf_, std::string_view(key.data(), key.size()), std::string_view(value.data(), value.size()));
+    return at && at->time_since_epoch().count() < cutoff;
+  }
+  const char* Name() const override { return "callrouter.retention"; }
+  static constexpr std::int64_t kKeepAll = INT64_MIN;
+
+ private:
+  Cf cf_;
+  std::shared_ptr<const std::atomic<std::int64_t>> cutoff_us_;
+};
+
 struct OpenedDb {
   std::unique_ptr<rocksdb::DB> db;
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  std::vector<std::unique_ptr<RetentionFilter>> filters;  // must outlive db
 };
 
-Expected<OpenedDb> open_db(const std::filesystem::path& dir) {
+Expected<OpenedDb> open_db(const std::filesystem::path& dir, const std::shared_ptr<std::atomic<std::int64_t>>& cutoff_us) {
   rocksdb::Options options;
   options.create_if_missing = true;
   options.create_missing_column_families = true;
@@ -105,8 +130,18 @@ Expected<OpenedDb> open_db(const std::filesystem::path& dir) {
   cf_options.memtable_prefix_bloom_size_ratio = 0.02;
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
   descriptors.emplace_back(rocksdb::kDefaultColumnFamilyName, cf_options);
-  for (const char* name : kCfNames) descriptors.emplace_back(name, cf_options);
   OpenedDb opened;
+  for (std::size_t i = 0; i < kCfNames.size(); ++i) {
+    auto family = cf_options;
+    const auto cf = static_cast<Cf>(i);
+    if (retention_applies(cf)) {
+      opened.filters.push_back(std::make_unique<RetentionFilter>(cf, cutoff_us));
+      family.compaction_filter = opened.filters.back().get();
+      // Files nobody writes to any more are still rewritten (and filtered) once a day.
+      family.periodic_compaction_seconds = 24 * 3600;
+    }
+    descriptors.emplace_back(kCfNames[i], family);
+  }
   rocksdb::DB* raw = nullptr;
   auto status = rocksdb::DB::Open(options, (dir / "journal").string(), descriptors, &opened.handles, &raw);
   if (!status.ok()) return unexpected(fmt::format("cannot open journal in '{}': {}", dir.string(), status.ToString()));
@@ -139,7 +174,7 @@ bool disk_writable(const std::filesystem::path& dir) {
 
 // Everything RocksDB and threads: kept out of the header so callers never include RocksDB.
 struct Journal::Impl {
-  Impl(std::filesystem::path dir, std::unique_ptr<rocksdb::DB> db, std::vector<rocksdb::ColumnFamilyHandle*> handles,
+  Impl(std::filesystem::path dir, OpenedDb opened, std::shared_ptr<std::atomic<std::int64_t>> retention_cutoff_us,
        Durability durability, Post post);
   ~Impl();
 
@@ -154,7 +189,12 @@ struct Journal::Impl {
   void scan_prefix(Cf cf, std::string_view prefix,
                    const std::function<bool(std::string_view key, std::string_view value)>& visit,
                    std::string_view from) const;
+  void scan_prefix_reverse(Cf cf, std::string_view prefix,
+                           const std::function<bool(std::string_view key, std::string_view value)>& visit,
+                           std::string_view before) const;
   std::optional<std::string> last_key_with_prefix(Cf cf, std::string_view prefix) const;
+  bool start_worker(std::function<Expected<Ok>()> work, CheckpointDone done);
+  Expected<Ok> compact() const;
   Expected<Ok> checkpoint(const std::filesystem::path& dir) const;
   bool start_checkpoint(std::filesystem::path dir, CheckpointDone done);
   void close();
@@ -169,6 +209,8 @@ struct Journal::Impl {
   mutable std::shared_mutex db_mutex_;
   std::unique_ptr<rocksdb::DB> db_;
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;
+  std::shared_ptr<std::atomic<std::int64_t>> retention_cutoff_us_;  // µs; RetentionFilter::kKeepAll: off
+  std::vector<std::unique_ptr<RetentionFilter>> filters_;           // destroyed after db_ is closed
   Durability durability_;
   Post post_;
 
@@ -195,13 +237,14 @@ Expected<std::unique_ptr<Journal>> Journal::open(const std::filesystem::path& di
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
   if (ec) return unexpected(fmt::format("cannot create data dir '{}': {}", dir.string(), ec.message()));
-  auto opened = open_db(dir);
+  auto cutoff = std::make_shared<std::atomic<std::int64_t>>(RetentionFilter::kKeepAll);
+  auto opened = open_db(dir, cutoff);
   if (!opened) return unexpected(opened.error());
   if (durability == Durability::none) {
     spdlog::warn("journal.durability is \"none\": acknowledged writes are NOT fsynced; use for benchmarks only");
   }
-  return std::unique_ptr<Journal>(new Journal(std::make_unique<Impl>(
-      dir, std::move(opened->db), std::move(opened->handles), durability, std::move(post))));
+  return std::unique_ptr<Journal>(
+      new Journal(std::make_unique<Impl>(dir, std::move(*opened), std::move(cutoff), durability, std::move(post))));
 }
 
 // A failed WAL write poisons RocksDB's log writer; Resume() cannot clear that in this version,
@@ -211,21 +254,24 @@ bool Journal::Impl::recover() {
   if (!disk_writable(dir_)) return false;
   std::unique_lock lock(db_mutex_);
   close_db(db_, handles_);
-  auto opened = open_db(dir_);
+  auto opened = open_db(dir_, retention_cutoff_us_);
   if (!opened) {
     spdlog::critical("journal: reopen after a write error failed: {}", opened.error());
     return false;
   }
   db_ = std::move(opened->db);
   handles_ = std::move(opened->handles);
+  filters_ = std::move(opened->filters);
   return true;
 }
 
-Journal::Impl::Impl(std::filesystem::path dir, std::unique_ptr<rocksdb::DB> db,
-                    std::vector<rocksdb::ColumnFamilyHandle*> handles, Durability durability, Post post)
+Journal::Impl::Impl(std::filesystem::path dir, OpenedDb opened,
+                    std::shared_ptr<std::atomic<std::int64_t>> retention_cutoff_us, Durability durability, Post post)
     : dir_(std::move(dir)),
-      db_(std::move(db)),
-      handles_(std::move(handles)),
+      db_(std::move(opened.db)),
+      handles_(std::move(opened.handles)),
+      retention_cutoff_us_(std::move(retention_cutoff_us)),
+      filters_(std::move(opened.filters)),
       durability_(durability),
       post_(std::move(post)) {
   thread_ = std::thread([this] { run(); });
@@ -390,6 +436,47 @@ void Journal::Impl::scan_prefix(Cf cf, std::string_view prefix,
   }
 }
 
+void Journal::Impl::scan_prefix_reverse(Cf cf, std::string_view prefix,
+                                        const std::function<bool(std::string_view, std::string_view)>& visit,
+                                        std::string_view before) const {
+  std::shared_lock lock(db_mutex_);
+  if (!db_) return;
+  std::unique_ptr<rocksdb::Iterator> it(
+      db_->NewIterator(rocksdb::ReadOptions(), handles_[static_cast<std::size_t>(cf) + 1]));
+  // Without `before`: just past the prefix's last key (the prefix with its last byte raised; a
+  // prefix of all 0xFF bytes has no such successor and starts at the very end).
+  std::string bound(before.empty() ? prefix : before);
+  if (before.empty()) {
+    while (!bound.empty() && static_cast<unsigned char>(bound.back()) == 0xff) bound.pop_back();
+    if (!bound.empty()) bound.back() = static_cast<char>(static_cast<unsigned char>(bound.back()) + 1);
+  }
+  if (bound.empty()) {
+    it->SeekToLast();
+  } else {
+    it->SeekForPrev(rocksdb::Slice(bound.data(), bound.size()));
+  }
+  for (; it->Valid(); it->Prev()) {
+    auto k = it->key();
+    std::string_view key(k.data(), k.size());
+    if (!bound.empty() && key >= std::string_view(bound)) continue;  // SeekForPrev lands on the bound itself
+    if (!key.starts_with(prefix)) break;
+    auto v = it->value();
+    if (!visit(key, std::string_view(v.data(), v.size()))) break;
+  }
+}
+
+Expected<Ok> Journal::Impl::compact() const {
+  std::shared_lock lock(db_mutex_);
+  if (!db_) return unexpected(std::string("the journal is not open (a write error is being recovered)"));
+  rocksdb::CompactRangeOptions options;
+  options.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
+  for (std::size_t i = 1; i < handles_.size(); ++i) {
+    auto status = db_->CompactRange(options, handles_[i], nullptr, nullptr);
+    if (!status.ok()) return unexpected(status.ToString());
+  }
+  return Ok{};
+}
+
 std::optional<std::string> Journal::Impl::last_key_with_prefix(Cf cf, std::string_view prefix) const {
   std::shared_lock lock(db_mutex_);
   if (!db_) return std::nullopt;
@@ -417,19 +504,23 @@ Expected<Ok> Journal::Impl::checkpoint(const std::filesystem::path& dir) const {
   return Ok{};
 }
 
-bool Journal::Impl::start_checkpoint(std::filesystem::path dir, CheckpointDone done) {
+bool Journal::Impl::start_worker(std::function<Expected<Ok>()> work, CheckpointDone done) {
   if (checkpoint_running_) return false;
   checkpoint_running_ = true;
   // The previous worker has posted its completion (the flag was cleared there): this join is quick.
   if (checkpoint_thread_.joinable()) checkpoint_thread_.join();
-  checkpoint_thread_ = std::thread([this, dir = std::move(dir), done = std::move(done)] {
-    auto result = checkpoint(dir);
+  checkpoint_thread_ = std::thread([this, work = std::move(work), done = std::move(done)] {
+    auto result = work();
     post_([this, result = std::move(result), done] {
       checkpoint_running_ = false;
       done(result);
     });
   });
   return true;
+}
+
+bool Journal::Impl::start_checkpoint(std::filesystem::path dir, CheckpointDone done) {
+  return start_worker([this, dir = std::move(dir)] { return checkpoint(dir); }, std::move(done));
 }
 
 Journal::Journal(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -445,6 +536,18 @@ void Journal::scan_prefix(Cf cf, std::string_view prefix,
 }
 std::optional<std::string> Journal::last_key_with_prefix(Cf cf, std::string_view prefix) const {
   return impl_->last_key_with_prefix(cf, prefix);
+}
+void Journal::scan_prefix_reverse(Cf cf, std::string_view prefix,
+                                  const std::function<bool(std::string_view, std::string_view)>& visit,
+                                  std::string_view before) const {
+  impl_->scan_prefix_reverse(cf, prefix, visit, before);
+}
+void Journal::set_retention_cutoff(std::optional<Timestamp> cutoff) {
+  impl_->retention_cutoff_us_->store(cutoff ? cutoff->time_since_epoch().count() : RetentionFilter::kKeepAll,
+                                     std::memory_order_relaxed);
+}
+bool Journal::start_compaction(CheckpointDone done) {
+  return impl_->start_worker([impl = impl_.get()] { return impl->compact(); }, std::move(done));
 }
 Expected<Ok> Journal::checkpoint(const std::filesystem::path& dir) const { return impl_->checkpoint(dir); }
 bool Journal::start_checkpoint(std::filesystem::path dir, CheckpointDone done) {

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "common/expected.hpp"
+#include "common/time.hpp"
 #include "config/config.hpp"
 #include "store/reader.hpp"
 #include "store/write_set.hpp"
@@ -49,6 +50,16 @@ class Journal final : public Reader {
                    std::string_view from = {}) const override;
   std::optional<std::string> last_key_with_prefix(Cf cf, std::string_view prefix) const override;
 
+  // The same newest first: keys starting with `prefix` below `before` (exclusive; empty: from the
+  // greatest), in descending order until `visit` returns false.
+  void scan_prefix_reverse(Cf cf, std::string_view prefix,
+                           const std::function<bool(std::string_view key, std::string_view value)>& visit,
+                           std::string_view before = {}) const;
+
+  // Retention: compactions drop call log and call entries that started before `cutoff` (none:
+  // keep everything). Set from the loop; read by RocksDB's compaction threads.
+  void set_retention_cutoff(std::optional<Timestamp> cutoff);
+
   // A consistent on-disk copy (RocksDB checkpoint) in `dir`, which must not exist yet. Blocks
   // for as long as the memtables take to flush: not for the loop thread (see start_checkpoint).
   Expected<Ok> checkpoint(const std::filesystem::path& dir) const;
@@ -57,6 +68,10 @@ class Journal final : public Reader {
   // the loop. Call from the loop thread. False (and `done` never runs) while another runs.
   using CheckpointDone = std::function<void(Expected<Ok>)>;
   bool start_checkpoint(std::filesystem::path dir, CheckpointDone done);
+
+  // A full manual compaction on a worker thread (what retention removed leaves the disk); `done`
+  // runs on the loop. False (and `done` never runs) while a compaction or checkpoint runs.
+  bool start_compaction(CheckpointDone done);
 
   // Stops the journal thread after everything queued is written (and waits for a running
   // checkpoint). Completions already posted still run on the loop.

@@ -18,6 +18,8 @@ enum class Cf : std::size_t {
   outbox,         // outbound requests that must not be lost
   live_calls,     // index: org, sid -> "" for calls not yet ended (restored at start)
   events,         // committed call events: org, seq -> event JSON (the change feed)
+  history,        // call log rows: org, start time, sid -> call fields; then the call's facts
+  history_index,  // call log filters: org, dimension, value, start time, sid -> ""
   count_
 };
 
