@@ -104,10 +104,10 @@ TEST_CASE("flow callbacks carry our URL's state and the provider's result") {
 }
 
 TEST_CASE("recording status, caller-ID verification and redirect fetches") {
-  auto rec = twilio::read_recording_status(webhook("CallSid=CA1&RecordingSid=RE1&RecordingStatus=completed&RecordingDuration=x"));
+  auto rec = twilio::read_recording_status(webhook("CallSid=CA1&RecordingSid=RE1&RecordingStatus=completed"));
   REQUIRE(rec);
   CHECK(rec->recording.status == "completed");
-  CHECK_FALSE(rec->recording.duration_s);  // not a number: not counted
+  CHECK_FALSE(rec->recording.duration_s);  // not reported: not counted
   CHECK_FALSE(twilio::read_recording_status(webhook("CallSid=CA1")));
 
   auto verified = twilio::read_caller_id(webhook("VerificationStatus=success&PhoneNumber=%2B14155550100", "user=u_sato"));
@@ -122,4 +122,34 @@ TEST_CASE("recording status, caller-ID verification and redirect fetches") {
   REQUIRE(fetch);
   CHECK(fetch->visit == 4);
   CHECK_FALSE(twilio::read_redirect_fetch(webhook("CallSid=CA1", "state=sales")));
+}
+
+TEST_CASE("only the provider's documented statuses and durations in range are accepted") {
+  CHECK(twilio::read_status(webhook("CallSid=CA1&CallStatus=pwned%3Cscript%3E")).error() ==
+        "CallStatus is not one the provider documents");
+  CHECK_FALSE(twilio::read_call_arrived(webhook("CallSid=CA1&From=x&To=y&CallStatus=Ringing")));
+  for (auto status : {"queued", "initiated", "ringing", "in-progress", "completed", "busy", "failed", "no-answer", "canceled"}) {
+    CHECK(twilio::read_status(webhook(std::string("CallSid=CA1&CallStatus=") + status)));
+  }
+  const auto duration_error = "CallDuration must be whole seconds from 0 to 86400";
+  CHECK(twilio::read_status(webhook("CallSid=CA1&CallStatus=completed&CallDuration=-600")).error() == duration_error);
+  CHECK(twilio::read_status(webhook("CallSid=CA1&CallStatus=completed&CallDuration=9223372036854775807")).error() ==
+        duration_error);
+  CHECK(twilio::read_status(webhook("CallSid=CA1&CallStatus=completed&CallDuration=86401")).error() == duration_error);
+  CHECK(twilio::read_status(webhook("CallSid=CA1&CallStatus=completed&CallDuration=4x")).error() == duration_error);
+  CHECK(twilio::read_status(webhook("CallSid=CA1&CallStatus=completed&CallDuration=")).error() == duration_error);
+  CHECK(twilio::read_status(webhook("CallSid=CA1&CallStatus=completed&CallDuration=86400"))->call_duration_s == 86400);
+  CHECK(twilio::read_status(webhook("CallSid=CA1&CallStatus=completed&CallDuration=0"))->call_duration_s == 0);
+
+  CHECK(twilio::read_flow_callback(flow::Callback::dial, webhook("CallSid=CA1&DialCallStatus=bridged", "state=fwd")).error() ==
+        "DialCallStatus is not one the provider documents");
+  CHECK_FALSE(twilio::read_flow_callback(flow::Callback::dial,
+                                         webhook("CallSid=CA1&DialCallStatus=completed&DialCallDuration=-1", "state=fwd")));
+  CHECK_FALSE(twilio::read_flow_callback(flow::Callback::queue_result, webhook("CallSid=CA1&QueueResult=ok", "state=q")));
+  CHECK_FALSE(twilio::read_flow_callback(flow::Callback::queue_wait, webhook("CallSid=CA1&QueueTime=-5", "state=q")));
+  CHECK_FALSE(twilio::read_flow_callback(flow::Callback::recording,
+                                         webhook("CallSid=CA1&RecordingSid=RE1&RecordingStatus=done", "state=vm")));
+  CHECK(twilio::read_recording_status(webhook("CallSid=CA1&RecordingSid=RE1&RecordingStatus=completed&RecordingDuration=x"))
+            .error() == "RecordingDuration must be whole seconds from 0 to 86400");
+  CHECK_FALSE(twilio::read_recording_status(webhook("CallSid=CA1&RecordingSid=RE1&RecordingStatus=pwned")));
 }
