@@ -2,8 +2,8 @@
 // journal (so only durable events are ever shown); an empty list means the reader is caught up.
 #include <fmt/format.h>
 
-#include <charconv>
 
+#include "api/query_count.hpp"
 #include "app/api_support.hpp"
 #include "app/app.hpp"
 #include "store/event_records.hpp"
@@ -15,20 +15,12 @@ namespace {
 constexpr std::size_t kDefaultLimit = 100;
 constexpr std::size_t kMaxLimit = 1000;
 
-std::optional<std::uint64_t> parse_count(std::string_view s, std::uint64_t fallback) {
-  if (s.empty()) return fallback;
-  std::uint64_t n = 0;
-  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), n);
-  if (ec != std::errc() || p != s.data() + s.size()) return std::nullopt;
-  return n;
-}
-
 }  // namespace
 
 void App::list_events(std::string_view after_text, std::string_view limit_text, const Principal& who, server::Reply reply) {
-  auto after = parse_count(after_text, 0);
+  auto after = api::query_count(after_text, 0);
   if (!after) return reply(server::json_error(400, "invalid_request", "query 'after': must be a seq (a non-negative integer)"));
-  auto limit = parse_count(limit_text, kDefaultLimit);
+  auto limit = api::query_count(limit_text, kDefaultLimit);
   if (!limit || *limit == 0 || *limit > kMaxLimit) {
     return reply(server::json_error(400, "invalid_request", fmt::format("query 'limit': must be 1..{}", kMaxLimit)));
   }

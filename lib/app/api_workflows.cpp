@@ -5,9 +5,9 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
-#include <charconv>
 #include <random>
 
+#include "api/query_count.hpp"
 #include "app/api_support.hpp"
 #include "app/app.hpp"
 #include "common/json_writer.hpp"
@@ -31,14 +31,6 @@ constexpr std::size_t kDefaultLimit = 100;
 constexpr std::size_t kMaxLimit = 1000;
 
 std::string staged_key(std::string_view org_id, std::uint64_t seq) { return fmt::format("{}\n{}", org_id, seq); }
-
-std::optional<std::uint64_t> parse_count(std::string_view s, std::uint64_t fallback) {
-  if (s.empty()) return fallback;
-  std::uint64_t n = 0;
-  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), n);
-  if (ec != std::errc() || p != s.data() + s.size()) return std::nullopt;
-  return n;
-}
 
 std::string workflow_json(const workflows::Workflow& wf) {
   JsonWriter w;
@@ -331,9 +323,9 @@ void App::test_workflow(std::string_view id, const Principal& who, Reply reply) 
 
 void App::list_deliveries(std::string_view workflow_id, std::string_view after_text, std::string_view limit_text,
                           const Principal& who, Reply reply) {
-  auto after = parse_count(after_text, 0);
+  auto after = api::query_count(after_text, 0);
   if (!after) return reply(json_error(400, "invalid_request", "query 'after': must be an event seq (a non-negative integer)"));
-  auto limit = parse_count(limit_text, kDefaultLimit);
+  auto limit = api::query_count(limit_text, kDefaultLimit);
   if (!limit || *limit == 0 || *limit > kMaxLimit) {
     return reply(json_error(400, "invalid_request", fmt::format("query 'limit': must be 1..{}", kMaxLimit)));
   }
