@@ -4,11 +4,13 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket.hpp>
 #include <spdlog/spdlog.h>
 
+#include <array>
 #include <chrono>
 #include <deque>
 #include <optional>
@@ -58,6 +60,7 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
   ops::HttpMetrics& metrics;
   std::unordered_set<Session*> sessions;
   std::size_t websockets = 0;  // upgraded connections count toward max_connections too
+  std::size_t refusing = 0;    // connections over the limit being told so (BusyRefusal)
   asio::steady_timer accept_backoff;
   bool stopping = false;
 };
@@ -402,6 +405,61 @@ class Session : public std::enable_shared_from_this<Session> {
   bool replied_ = false;
 };
 
+// A connection over http.max_connections is told so — 503 with Retry-After, then closed — rather
+// than reset: the provider then retries or fetches its fallback URL, and a client sees why. The
+// request is read and dropped before closing (closing with unread data would send a reset and
+// lose the answer), for at most a moment; past kMaxRefusing such connections, they are just closed.
+class BusyRefusal : public std::enable_shared_from_this<BusyRefusal> {
+ public:
+  static constexpr std::size_t kMaxRefusing = 64;
+  static constexpr auto kLinger = std::chrono::milliseconds(500);
+
+  BusyRefusal(tcp::socket socket, std::shared_ptr<HttpServer::Impl> server)
+      : socket_(std::move(socket)), timer_(socket_.get_executor()), server_(std::move(server)) {
+    ++server_->refusing;
+  }
+  ~BusyRefusal() { --server_->refusing; }
+
+  void start() {
+    static constexpr std::string_view kAnswer =
+        "HTTP/1.1 503 Service Unavailable\r\nRetry-After: 1\r\nConnection: close\r\n"
+        "Content-Type: application/json\r\nContent-Length: 91\r\n\r\n"
+        "{\"error\":{\"code\":\"too_many_connections\",\"message\":\"the server is at its connection limit\"}}";
+    static_assert(kAnswer.size() - kAnswer.find("\r\n\r\n") - 4 == 91);
+    timer_.expires_after(kLinger);
+    timer_.async_wait([self = shared_from_this()](beast::error_code) {
+      beast::error_code ignored;
+      self->socket_.close(ignored);
+    });
+    asio::async_write(socket_, asio::buffer(kAnswer.data(), kAnswer.size()),
+                      [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                        if (ec) {
+                          self->timer_.cancel();
+                          return;
+                        }
+                        beast::error_code ignored;
+                        self->socket_.shutdown(tcp::socket::shutdown_send, ignored);
+                        self->drain();
+                      });
+  }
+
+ private:
+  void drain() {
+    socket_.async_read_some(asio::buffer(scratch_), [self = shared_from_this()](beast::error_code ec, std::size_t) {
+      if (ec) {
+        self->timer_.cancel();  // the client closed (or the timer did)
+        return;
+      }
+      self->drain();
+    });
+  }
+
+  tcp::socket socket_;
+  asio::steady_timer timer_;
+  std::shared_ptr<HttpServer::Impl> server_;
+  std::array<char, 1024> scratch_{};
+};
+
 void HttpServer::Impl::accept() {
   acceptor.async_accept([self = shared_from_this()](beast::error_code ec, tcp::socket socket) {
     if (ec) {
@@ -416,8 +474,12 @@ void HttpServer::Impl::accept() {
     } else if (self->sessions.size() + self->websockets >= self->limits.max_connections) {
       // Over the connection limit: refuse at once rather than queue unbounded work.
       self->metrics.on_request("connection_limit", 503, std::chrono::nanoseconds(0));
-      beast::error_code ignored;
-      socket.close(ignored);
+      if (self->refusing < BusyRefusal::kMaxRefusing) {
+        std::make_shared<BusyRefusal>(std::move(socket), self)->start();
+      } else {
+        beast::error_code ignored;
+        socket.close(ignored);
+      }
     } else {
       socket.set_option(tcp::no_delay(true), ec);
       std::make_shared<Session>(std::move(socket), self)->start();
