@@ -10,6 +10,7 @@
 #include "app/app.hpp"
 #include "common/identifiers.hpp"
 #include "common/json_writer.hpp"
+#include "history/local_time.hpp"
 #include "store/call_records.hpp"
 #include "store/config_records.hpp"
 
@@ -82,8 +83,17 @@ void App::create_org(HttpRequest&& request, const Principal&, Reply reply) {
     return reply(json_error(400, "invalid_request", "field 'auth_token': must be 16 to 128 characters"));
   }
   if (org.timezone.empty()) return reply(json_error(400, "invalid_request", "field 'timezone': is required"));
+  // Business hours, the call log's times and analytics all read the org's day in this zone.
+  if (!history::LocalClock::in_zone(org.timezone)) {
+    return reply(json_error(400, "invalid_request",
+                            fmt::format("field 'timezone': '{}' is not an IANA time zone (e.g. Asia/Tokyo)", org.timezone)));
+  }
   if (!org.support_number.empty() && !is_e164(org.support_number)) {
     return reply(json_error(400, "invalid_request", "field 'support_number': must be an E.164 number"));
+  }
+  // A new org owns no number yet: one on record is another org's, and calls to it are theirs.
+  if (const auto* owned = directory_.number(org.support_number); !org.support_number.empty() && owned != nullptr) {
+    return reply(json_error(409, "conflict", "field 'support_number': the number belongs to another org"));
   }
   if (org.name.empty()) org.name = org.id;
   if (directory_.org(org.id) != nullptr) return reply(json_error(409, "conflict", "an org with this id exists"));
@@ -155,6 +165,11 @@ void App::create_key(HttpRequest&& request, const Principal& who, Reply reply) {
   }
   if (!user_id.empty() && !is_valid_id(user_id)) {
     return reply(json_error(400, "invalid_request", "field 'user_id': must match [a-z0-9_-]{1,64}"));
+  }
+  // A key for a user not created yet would come to life, with that user's calls, when someone
+  // later creates a user of that id.
+  if (!user_id.empty() && directory_.user(org_id, user_id) == nullptr) {
+    return reply(json_error(400, "invalid_request", fmt::format("field 'user_id': no telephony user '{}' in this org", user_id)));
   }
   auto issued = auth::issue_key(org_id, *role, user_id, clock_());
   directory_.put_key(issued.key);

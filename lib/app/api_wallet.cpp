@@ -3,8 +3,8 @@
 #include <fmt/format.h>
 #include <simdjson.h>
 
-#include <charconv>
 
+#include "api/query_count.hpp"
 #include "app/api_support.hpp"
 #include "app/app.hpp"
 #include "billing/usage_summary.hpp"
@@ -28,6 +28,8 @@ int status_for(const billing::BillingError& e) {
   if (e.code.starts_with("invalid")) return 400;
   return 422;
 }
+
+constexpr std::size_t kMaxPaymentIdBytes = 128;
 
 std::optional<std::int64_t> int_field(simdjson::dom::object& o, std::string_view name) {
   std::int64_t n;
@@ -64,11 +66,20 @@ void App::topup(HttpRequest&& request, const Principal& who, Reply reply) {
   if (parser.parse(request.body).get(o)) {
     return reply(json_error(400, "invalid_request", "body must be {\"amount_micro\": integer, \"payment_id\": string?}"));
   }
+  for (auto field : o) {
+    if (field.key != "amount_micro" && field.key != "payment_id") {
+      return reply(json_error(400, "invalid_request", fmt::format("field '{}': unknown field", field.key)));
+    }
+  }
   auto amount = int_field(o, "amount_micro");
   if (!amount || *amount <= 0) return reply(json_error(400, "invalid_amount", "amount_micro must be a positive integer"));
   std::string_view payment_id;
-  if (auto p = o["payment_id"]; p.error() == simdjson::SUCCESS && p.get(payment_id)) {
-    return reply(json_error(400, "invalid_request", "payment_id must be a string"));
+  if (auto p = o["payment_id"]; p.error() == simdjson::SUCCESS) {
+    // An empty id would silently mean "no id", so a retried request would top up twice.
+    if (p.get(payment_id) || payment_id.empty() || payment_id.size() > kMaxPaymentIdBytes) {
+      return reply(json_error(400, "invalid_request",
+                              fmt::format("payment_id must be a non-empty string of at most {} bytes", kMaxPaymentIdBytes)));
+    }
   }
   const auto now = clock_();
   // Without a payment id each request is a new top-up; with one, a retried request adds nothing.
@@ -78,6 +89,11 @@ void App::topup(HttpRequest&& request, const Principal& who, Reply reply) {
                                        wallets_.applied(who.org_id));
   if (!decision) return reply(billing_refusal(decision.error()));
   if (decision->duplicate) {
+    // A retry is the same request again; the same id with another amount is a client's bug.
+    if (auto before = wallets_.applied_amount(who.org_id, ref); before && *before != *amount) {
+      return reply(json_error(409, "payment_id_reused",
+                              fmt::format("payment_id '{}' was used for a top-up of {} micro-credits", payment_id, *before)));
+    }
     JsonWriter w;
     w.begin_object().key("wallet").raw(billing::wallet_api_json(wallets_.wallet(who.org_id), wallets_.reserved_micro(who.org_id)));
     w.field("duplicate", true).end_object();
@@ -124,19 +140,14 @@ void App::set_auto_recharge(HttpRequest&& request, const Principal& who, Reply r
 
 void App::get_ledger(std::string_view kind, std::string_view after, std::string_view limit, const Principal& who,
                      Reply reply) {
-  std::uint64_t from = 0;
-  std::size_t count = 100;
-  auto parse = [](std::string_view s, auto& out) {
-    return s.empty() || std::from_chars(s.data(), s.data() + s.size(), out).ec == std::errc{};
-  };
-  if (!parse(after, from)) return reply(json_error(400, "invalid_request", "after must be a ledger seq"));
-  if (!parse(limit, count) || count == 0 || count > 1000) {
-    return reply(json_error(400, "invalid_request", "limit must be 1..1000"));
-  }
+  auto from = api::query_count(after, 0);
+  if (!from) return reply(json_error(400, "invalid_request", "after must be a ledger seq"));
+  auto count = api::query_count(limit, 100);
+  if (!count || *count == 0 || *count > 1000) return reply(json_error(400, "invalid_request", "limit must be 1..1000"));
   if (!kind.empty() && !billing::ledger_kind_from_string(kind)) {
     return reply(json_error(400, "invalid_request", fmt::format("kind '{}' is not a ledger kind", kind)));
   }
-  auto page = wallets_.ledger(who.org_id, from, count, kind);
+  auto page = wallets_.ledger(who.org_id, *from, static_cast<std::size_t>(*count), kind);
   JsonWriter w;
   w.begin_object().key("entries").begin_array();
   for (const auto& e : page.entries) w.raw(billing::to_json(e));

@@ -2,6 +2,7 @@
 // state those handlers share (directory, calls, journal, metrics). Runs on the event-loop thread.
 #pragma once
 
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -213,6 +214,13 @@ class App {
   void release_at_provider(const std::string& org_id, const std::string& provider_sid, std::function<void(bool)> done);
   void charge_number_fees();
   void start_fee_timer();
+  // Calls whose end was never heard of (quiet_calls.cpp).
+  void start_quiet_call_timer();
+  void check_quiet_calls();
+  void check_next_quiet_call();
+  void close_quiet_call(const engine::CallRecord& call, const std::string& status,
+                        std::optional<std::int64_t> duration_s, std::string_view why);
+  std::deque<engine::CallRecord> quiet_checks_;  // the sweep's calls still to ask about
   void save_caller_ids(const engine::TelephonyUser& updated, std::function<void(bool)> done);
   std::shared_ptr<const billing::RateCard> rates_;
   std::uint64_t topup_counter_ = 0;

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <array>
 
+#include "api/duplicate_keys.hpp"
 #include "app/app.hpp"
 #include "ops/metrics.hpp"
 #include "provider/twilio/form.hpp"
@@ -225,6 +226,11 @@ void App::handle(HttpRequest&& request, server::RequestContext& context, Reply r
                        (found->access == Access::admin && who->role == auth::Role::admin) ||
                        found->access == Access::any_key;
   if (!allowed) return reply(json_error(403, "forbidden", "this key's role may not do this"));
+  if (!request.body.empty()) {
+    if (auto key = api::find_duplicate_key(request.body)) {
+      return reply(json_error(400, "invalid_request", fmt::format("field '{}': given more than once", *key)));
+    }
+  }
   found->handler(*this, std::move(request), params, &*who, std::move(reply));
 }
 
@@ -252,6 +258,7 @@ void App::load(LoadedState state) {
   journal_.set_retention_cutoff(retention_cutoff());
   ready_ = true;
   start_fee_timer();
+  start_quiet_call_timer();
 }
 
 Expected<LoadedState> load_state(const store::Journal& journal) {

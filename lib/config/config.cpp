@@ -198,6 +198,17 @@ Config parse(std::string_view json, const std::filesystem::path& path) {
         c.history_retention_days = static_cast<int>(as_int(v2, key2, 0, 36'500));
         return true;
       });
+    } else if (k == "calls") {
+      for_each_key(as_object(v, key), key, [&](std::string_view k2, element v2, const std::string& key2) {
+        if (k2 == "check_after_s") {
+          c.calls_check_after = std::chrono::seconds(as_int(v2, key2, 1, 7 * 86'400));
+        } else if (k2 == "expire_after_s") {
+          c.calls_expire_after = std::chrono::seconds(as_int(v2, key2, 1, 30 * 86'400));
+        } else {
+          return false;
+        }
+        return true;
+      });
     } else if (k == "seed") {
       for_each_key(as_object(v, key), key, [&](std::string_view k2, element v2, const std::string& key2) {
         if (k2 == "file") {
@@ -221,6 +232,9 @@ Config parse(std::string_view json, const std::filesystem::path& path) {
   require(has_data, "data_dir");
   require(has_key, "auth.system_key_file");
   require(has_api, "provider.api_base_url");
+  if (c.calls_expire_after <= c.calls_check_after) {
+    throw ConfigError{"config key 'calls.expire_after_s': must be more than calls.check_after_s"};
+  }
   return c;
 }
 

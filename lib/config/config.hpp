@@ -57,6 +57,11 @@ struct Config {
   WorkflowSettings workflows;
   // Calls that started longer ago than this leave the call log and the journal (0: kept for ever).
   int history_retention_days = 0;
+  // A call not ended this long after it started may have lost its terminal callback: the provider
+  // is asked for its state (Dial's default timeLimit is 4 h). One older than expire_after is
+  // closed whatever the answer (no call lasts longer than the provider's 24 h limit).
+  std::chrono::seconds calls_check_after{4 * 3600};
+  std::chrono::seconds calls_expire_after{25 * 3600};
 };
 
 // Parses `json` as if it were read from `path` (relative paths resolve against its folder).

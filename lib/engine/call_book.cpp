@@ -1,5 +1,6 @@
 #include "engine/call_book.hpp"
 
+#include <algorithm>
 #include <charconv>
 
 #include "events/call_events.hpp"
@@ -116,6 +117,20 @@ void CallBook::settle(Ticket ticket, bool durable) {
     }
     ticket_answers_.erase(it);
   }
+}
+
+std::vector<engine::CallRecord> CallBook::live_started_before(Timestamp cutoff, std::size_t limit) const {
+  std::vector<const engine::CallRecord*> old;
+  for (const auto& [key, record] : live_) {
+    if (record.started_at < cutoff && !record.terminal()) old.push_back(&record);
+  }
+  const auto n = std::min(limit, old.size());
+  std::partial_sort(old.begin(), old.begin() + static_cast<std::ptrdiff_t>(n), old.end(),
+                    [](const auto* a, const auto* b) { return a->started_at < b->started_at; });
+  std::vector<engine::CallRecord> out;
+  out.reserve(n);
+  for (std::size_t i = 0; i < n; ++i) out.push_back(*old[i]);
+  return out;
 }
 
 void CallBook::restore_live(engine::CallRecord record) {

@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "engine/call_record.hpp"
 #include "engine/directory.hpp"
@@ -46,6 +47,9 @@ class CallBook {
   // Recovery: calls that had not ended when the daemon stopped.
   void restore_live(engine::CallRecord record);
   std::size_t live_count() const { return live_.size(); }
+  // Up to `limit` calls that have not ended and started before `cutoff`, oldest first: the ones
+  // whose end we may never have heard of (a terminal callback lost).
+  std::vector<engine::CallRecord> live_started_before(Timestamp cutoff, std::size_t limit) const;
 
  private:
   struct PendingRecord {

@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <charconv>
+
 #include "store/ledger_records.hpp"
 
 namespace callrouter::engine {
@@ -39,6 +41,20 @@ billing::AppliedRefs WalletBook::applied(std::string_view org_id) {
   };
 }
 
+std::optional<std::int64_t> WalletBook::applied_amount(std::string_view org_id, std::string_view ref) {
+  auto key = applied_ref_key(org_id, ref);
+  std::string value;
+  if (auto pending = pending_refs_.find(key); pending != pending_refs_.end()) {
+    value = pending->second;
+  } else if (auto stored = journal_.get(store::Cf::ledger, key)) {
+    value = std::move(*stored);
+  }
+  std::int64_t amount = 0;
+  auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), amount);
+  if (value.empty() || ec != std::errc() || end != value.data() + value.size()) return std::nullopt;
+  return amount;
+}
+
 WalletBook::Ticket WalletBook::stage_wallet(const billing::Wallet& wallet, store::WriteSet& ops) {
   auto& w = load(wallet.org_id);
   w.current = wallet;
@@ -57,16 +73,17 @@ WalletBook::Ticket WalletBook::stage(const billing::WalletDecision& decision, st
   const auto& org = decision.wallet.org_id;
   for (const auto& e : decision.entries) {
     ops.push_back({store::Cf::ledger, ledger_entry_key(org, e.seq), store::encode_value(billing::to_json(e))});
-    stage_ref(org, e.ref, ops, ticket);
+    stage_ref(org, e.ref, ops, ticket, std::to_string(e.amount_micro));
   }
   return ticket;
 }
 
-void WalletBook::stage_ref(std::string_view org_id, std::string_view ref, store::WriteSet& ops, Ticket ticket) {
+void WalletBook::stage_ref(std::string_view org_id, std::string_view ref, store::WriteSet& ops, Ticket ticket,
+                           std::string value) {
   if (ref.empty()) return;
   auto key = applied_ref_key(org_id, ref);
-  ops.push_back({store::Cf::ledger, key, ""});
-  pending_refs_.insert(key);
+  ops.push_back({store::Cf::ledger, key, value});
+  pending_refs_.insert_or_assign(key, std::move(value));
   staged_[ticket].refs.push_back(std::move(key));
 }
 

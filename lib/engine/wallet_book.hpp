@@ -7,7 +7,6 @@
 #include <optional>
 #include <string>
 #include <unordered_map>
-#include <unordered_set>
 #include <vector>
 
 #include "billing/ledger_entry.hpp"
@@ -34,12 +33,16 @@ class WalletBook {
   const billing::Wallet& wallet(std::string_view org_id);
   // Whether `ref` was applied for the org: staged, or on disk.
   billing::AppliedRefs applied(std::string_view org_id);
+  // The amount of the ledger entry that applied `ref` (so a reused payment id with another
+  // amount can be told from a retry); nullopt if none, or if the ref is not an entry's.
+  std::optional<std::int64_t> applied_amount(std::string_view org_id, std::string_view ref);
   // Adds the decision's wallet, entries and refs to `ops` and shows them at once; settle() says
   // whether they reached the disk.
   Ticket stage(const billing::WalletDecision& decision, store::WriteSet& ops);
   Ticket stage(const billing::Wallet& wallet, store::WriteSet& ops);  // settings only, no entry
   // Remembers a non-ledger ref (e.g. a recording counted) in the same batch.
-  void stage_ref(std::string_view org_id, std::string_view ref, store::WriteSet& ops, Ticket ticket);
+  void stage_ref(std::string_view org_id, std::string_view ref, store::WriteSet& ops, Ticket ticket,
+                 std::string value = {});
   void settle(Ticket ticket, bool durable);
 
   // Oldest first, entries with seq > after; `kind` empty: every kind.
@@ -68,7 +71,8 @@ class WalletBook {
 
   const store::Reader& journal_;
   engine::StringMap<OrgWallet> wallets_;
-  std::unordered_set<std::string> pending_refs_;  // key: store::applied_ref_key
+  // key: store::applied_ref_key; value: what the ref's row holds (an entry's amount, or "").
+  std::unordered_map<std::string, std::string> pending_refs_;
   std::unordered_map<Ticket, Staged> staged_;
   Ticket next_ticket_ = 1;
   engine::StringMap<billing::Reservations> reservations_;

@@ -5,6 +5,7 @@ Basic credentials against the account in the path, remembers every request, and 
 Resources (all under /2010-04-01/Accounts/{AccountSid}/):
   POST   Calls.json                              create a call → 201 {"sid":"CA…",…}
   POST   Calls/{CallSid}.json                    update a live call (Twiml=, Url=) → 200
+  GET    Calls/{CallSid}.json                    a call's state, as set by set_call() → 200; else 404
   GET    AvailablePhoneNumbers/{CC}/{Kind}.json  Kind: Local | Mobile | TollFree; AreaCode=, Contains=,
                                                  InRegion= → 200 {"available_phone_numbers":[…]}
   POST   IncomingPhoneNumbers.json               buy: PhoneNumber= → 201 {"sid":"PN…","phone_number":…}
@@ -57,6 +58,7 @@ class ProviderStandIn:
         self.available = {}      # (CC, Kind) → [Twilio AvailablePhoneNumber objects], in order
         self.owned = {}          # PN sid → Twilio IncomingPhoneNumber object
         self.created_calls = []  # CallSids handed out by POST Calls.json, in order
+        self.call_states = {}    # CallSid → (status, duration or None), for GET Calls/{sid}.json
         self.failures = []       # [method, regex on the resource, form match, status, body, times left]
         self.counter = 0
         standin = self
@@ -98,6 +100,11 @@ class ProviderStandIn:
                 "postal_code": postal_code or None, "iso_country": country, "address_requirements": "none",
                 "beta": False, "capabilities": {"voice": True, "SMS": True, "MMS": False, "fax": False},
                 "_digits": digits})
+
+    def set_call(self, sid, status, duration=None):
+        """What GET Calls/{sid}.json answers for the call (unknown calls answer 404)."""
+        with self.lock:
+            self.call_states[sid] = (status, duration)
 
     def fail(self, method, resource_regex, status, body=None, form=None, times=None):
         """The next `times` requests (None: all) matching method, resource and form fields are
@@ -190,6 +197,12 @@ class ProviderStandIn:
         m = re.fullmatch(r"Calls/(CA[0-9a-f]{32})\.json", resource)
         if r.method == "POST" and m:
             return 200, {"sid": m.group(1), "account_sid": account, "status": "in-progress"}
+        if r.method == "GET" and m:
+            if m.group(1) not in self.call_states:
+                return 404, error_body(404, 20404, "The requested resource %s was not found" % r.path)
+            status, duration = self.call_states[m.group(1)]
+            return 200, {"sid": m.group(1), "account_sid": account, "status": status,
+                         "duration": None if duration is None else str(duration), "api_version": "2010-04-01"}
 
         m = re.fullmatch(r"AvailablePhoneNumbers/([A-Z]{2})/(\w+)\.json", resource)
         if r.method == "GET" and m:

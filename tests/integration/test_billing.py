@@ -225,9 +225,9 @@ class WalletApiTest(BillingCase):
         self.assertEqual(status, 200, again)
         self.assertIs(again["duplicate"], True)
         self.assertEqual(again["wallet"]["balance_micro"], before + 12_500_000)
-        # Even with another amount, a payment id is applied once.
+        # The same payment id with another amount is a mistake, not a retry: 409, nothing applied.
         status, again = self.api("POST", "/v1/wallet/topups", {"amount_micro": 99 * M, "payment_id": "pay-0001"})
-        self.assertEqual((status, again["duplicate"]), (200, True))
+        self.assertEqual((status, again["error"]["code"]), (409, "payment_id_reused"), again)
         w = self.wallet()
         self.assertEqual((w["balance_micro"], w["available_micro"]), (before + 12_500_000, before + 12_500_000))
         self.assertEqual(len([e for e in self.ledger() if e["ref"] == "topup:pay-0001"]), 1)

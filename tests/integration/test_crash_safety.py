@@ -10,7 +10,15 @@ import urllib.parse
 
 from twilio.request_validator import RequestValidator
 
-from harness import DEMO_TOKEN, Daemon, call_sid, kill_under_load, status_params, voice_params
+from harness import DEMO_TOKEN, Daemon, call_sid, kill_under_load, voice_params
+from harness import status_params as fixed_time_status_params
+
+
+def status_params(sid, status, seq, **extra):
+    """A status callback dated now, as the provider dates them: calls dated days ago count as calls that
+    never ended, and the daemon closes those at start (calls.expire_after_s)."""
+    return fixed_time_status_params(sid, status, seq, Timestamp=time.strftime("%a, %d %b %Y %H:%M:%S +0000", time.gmtime()),
+                                    **extra)
 
 STATUSES = ["initiated", "ringing", "in-progress", "completed"]
 

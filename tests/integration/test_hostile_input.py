@@ -5,13 +5,15 @@ in all are limited so webhooks keep their connections."""
 import base64
 import hashlib
 import hmac
+import json
 import os
 import socket
 import time
 import unittest
 import urllib.parse
 
-from harness import DEMO_ACCOUNT, DEMO_NUMBER, DEMO_TOKEN, Daemon, call_sid
+from provider_standin import ProviderStandIn
+from harness import DEMO_ACCOUNT, DEMO_NUMBER, DEMO_TOKEN, Daemon, call_sid, status_params, voice_params
 
 
 def signature_over_bytes(d, path, params):
@@ -184,6 +186,171 @@ class StreamLimitTest(unittest.TestCase):
         finally:
             for s in opened:
                 s.close()
+
+
+class StrictValuesTest(unittest.TestCase):
+    """Defects 5-8: only the provider's documented values, whole query numbers, one rule for
+    top-ups and duplicate keys, and no key or org setting that names what does not exist."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.d = Daemon().start()
+        cls.admin = cls.d.demo_admin_key
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.d.close()
+
+    def call(self, sid):
+        status, call = self.d.api("GET", "/v1/calls/" + sid, self.admin)
+        self.assertEqual(status, 200, call)
+        return call
+
+    def test_statuses_and_durations_outside_the_providers_are_refused(self):
+        sid = call_sid(7200)
+        self.assertEqual(self.d.signed_form("/twilio/voice", voice_params(sid))[0], 200)
+        status, _, body = self.d.signed_form("/twilio/status", status_params(sid, "pwned<script>", 1))
+        self.assertEqual(status, 400, body)
+        self.assertIn(b"CallStatus", body)
+        for duration in ("-600", "9223372036854775807", "86401", "12s"):
+            status, _, body = self.d.signed_form("/twilio/status", status_params(sid, "completed", 2, CallDuration=duration))
+            self.assertEqual(status, 400, (duration, body))
+        self.assertEqual(self.call(sid)["status"], "ringing")  # none of them reached the call
+        status, _, body = self.d.signed_form("/twilio/status", status_params(sid, "completed", 3, CallDuration="42"))
+        self.assertEqual(status, 200, body)
+        call = self.call(sid)
+        self.assertEqual(call["status"], "completed")
+        self.assertEqual(call["duration_s"], 42)
+
+    def test_query_numbers_are_whole_or_refused(self):
+        for path in ("/v1/events?limit=2abc", "/v1/events?after=1e3", "/v1/wallet/ledger?limit=2abc",
+                     "/v1/wallet/ledger?after=1e3", "/v1/wallet/ledger?after=-1", "/v1/calls?limit=5x"):
+            status, body = self.d.api("GET", path, self.admin)
+            self.assertEqual(status, 400, (path, body))
+        self.assertEqual(self.d.api("GET", "/v1/wallet/ledger?after=0&limit=5", self.admin)[0], 200)
+
+    def test_top_ups_take_one_rule(self):
+        topup = lambda body: self.d.api("POST", "/v1/wallet/topups", self.admin, body)
+        self.assertEqual(topup({"amount_micro": 1000, "note": "x"})[0], 400)  # unknown field
+        self.assertEqual(topup({"amount_micro": 1000, "payment_id": ""})[0], 400)
+        status, first = topup({"amount_micro": 1000, "payment_id": "pay_7201"})
+        self.assertEqual(status, 201, first)
+        status, again = topup({"amount_micro": 1000, "payment_id": "pay_7201"})
+        self.assertEqual((status, again["duplicate"]), (200, True))
+        self.assertEqual(again["wallet"]["balance_micro"], first["wallet"]["balance_micro"])
+        status, other = topup({"amount_micro": 5000, "payment_id": "pay_7201"})
+        self.assertEqual(status, 409, other)
+        self.assertEqual(other["error"]["code"], "payment_id_reused")
+        # The same key twice: refused here and everywhere else, whichever value would have won.
+        status, body = topup('{"amount_micro": 1000, "amount_micro": 900000000}')
+        self.assertEqual(status, 400, body)
+        self.assertIn("amount_micro", body["error"]["message"])
+        status, body = self.d.api("POST", "/v1/users", self.admin, '{"id":"u_dup","name":"a","name":"b"}')
+        self.assertEqual(status, 400, body)
+        self.assertEqual(self.d.api("GET", "/v1/wallet", self.admin)[1]["balance_micro"], first["wallet"]["balance_micro"])
+
+    def test_keys_and_orgs_name_only_what_exists(self):
+        status, body = self.d.api("POST", "/v1/keys", self.admin, {"role": "agent", "user_id": "u_nobody"})
+        self.assertEqual(status, 400, body)
+        self.assertIn("u_nobody", body["error"]["message"])
+        org = {"id": "o7203", "account_sid": "AC" + "7" * 32, "auth_token": "t" * 32, "timezone": "Not/AZone"}
+        status, body = self.d.api("POST", "/v1/orgs", self.d.system_key, org)
+        self.assertEqual(status, 400, body)
+        self.assertIn("timezone", body["error"]["message"])
+        status, body = self.d.api("POST", "/v1/orgs", self.d.system_key,
+                                  dict(org, timezone="Asia/Tokyo", support_number=DEMO_NUMBER))
+        self.assertEqual(status, 409, body)  # the demo org's number
+        status, body = self.d.api("POST", "/v1/orgs", self.d.system_key, dict(org, timezone="Asia/Tokyo"))
+        self.assertEqual(status, 201, body)
+
+
+class ConnectionLimitTest(unittest.TestCase):
+    """Defect 9: past http.max_connections a client is answered 503 with Retry-After, not reset,
+    and the daemon serves again as soon as connections close."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.d = Daemon({"http": {"max_connections": 8}}).start()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.d.close()
+
+    def test_a_connection_over_the_limit_is_told_to_retry(self):
+        held = []
+        try:
+            for _ in range(8):
+                held.append(socket.create_connection(("127.0.0.1", self.d.port)))
+            time.sleep(0.2)  # accepted: they hold every place
+            status, headers, body = self.d.request("GET", "/healthz")
+            self.assertEqual(status, 503, body)
+            self.assertEqual(headers.get("retry-after"), "1")
+            self.assertEqual(json.loads(body)["error"]["code"], "too_many_connections")
+        finally:
+            for s in held:
+                s.close()
+        deadline = time.time() + 5
+        while self.d.request("GET", "/healthz")[0] != 200:
+            self.assertLess(time.time(), deadline)
+            time.sleep(0.05)
+
+
+class CallsThatNeverEndTest(unittest.TestCase):
+    """Defect 4: a call whose terminal callback was lost is looked up at the provider and closed
+    with the provider's status; one the provider does not know, or past calls.expire_after_s, is
+    closed as failed; none stays live (in memory and in the journal's live calls) for ever."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.provider = ProviderStandIn({DEMO_ACCOUNT: DEMO_TOKEN})
+        cls.d = Daemon({"provider": {"api_base_url": cls.provider.url},
+                        "calls": {"check_after_s": 1, "expire_after_s": 4}}).start()
+        cls.admin = cls.d.demo_admin_key
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.d.close()
+        cls.provider.close()
+
+    def call(self, sid):
+        return self.d.api("GET", "/v1/calls/" + sid, self.admin)[1]
+
+    def wait_status(self, sid, timeout):
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            call = self.call(sid)
+            if call["status"] != "ringing" and call["status"] != "in-progress":
+                return call
+            time.sleep(0.1)
+        return self.call(sid)
+
+    def test_lost_endings_are_asked_for_and_closed(self):
+        ended, unknown, live, fine = call_sid(7300), call_sid(7301), call_sid(7302), call_sid(7303)
+        self.provider.set_call(ended, "completed", 37)
+        self.provider.set_call(live, "in-progress")
+        for sid in (ended, unknown, live, fine):
+            self.assertEqual(self.d.signed_form("/twilio/voice", voice_params(sid))[0], 200)
+        # A call whose ending does arrive is not asked about.
+        self.assertEqual(self.d.signed_form("/twilio/status", status_params(fine, "completed", 1, CallDuration="5"))[0], 200)
+
+        call = self.wait_status(ended, 4)
+        self.assertEqual((call["status"], call["duration_s"]), ("completed", 37))
+        call = self.wait_status(unknown, 4)
+        self.assertEqual((call["status"], call["disposition"]), ("failed", "failed"))
+        self.assertIn(self.call(live)["status"], ("ringing", "in-progress"))  # the provider says it goes on
+        call = self.wait_status(live, 6)
+        self.assertEqual((call["status"], call["disposition"]), ("failed", "failed"))  # past expire_after_s
+        asked = [r.resource() for r in self.provider.received("GET", r"Calls/CA[0-9a-f]{32}\.json")]
+        self.assertNotIn("Calls/%s.json" % fine, asked)
+        self.assertEqual(self.call(fine)["duration_s"], 5)
+        # Closed like any callback: the change feed has each call's end, and a restart restores
+        # none of them as live.
+        events = self.d.api("GET", "/v1/events?after=0&limit=1000", self.admin)[1]["events"]
+        ends = {e["call_sid"] for e in events if e["type"] == "call.ended"}
+        self.assertTrue({ended, unknown, live, fine} <= ends, ends)
+        self.d.restart()
+        self.assertEqual(self.call(unknown)["status"], "failed")
+        self.assertIn("callrouter_live_calls 0", self.d.request("GET", "/metrics")[2].decode())
 
 
 if __name__ == "__main__":
