@@ -138,7 +138,9 @@ class MediaStreamsTest(unittest.TestCase):
     def setUpClass(cls):
         cls.workdir = tempfile.mkdtemp(prefix="callrouter-audio-")
         cls.scene = Scene(cls.workdir)
-        cls.d = Daemon().start()
+        cls.d = Daemon()
+        cls.addClassCleanup(cls.d.close)  # also when the set-up below fails
+        cls.d.start()
         cls.admin = cls.d.demo_admin_key
         status, _ = cls.d.api("PUT", "/v1/flows/heard/draft", cls.admin, {
             "analyze_audio": True, "start": "hi", "states": [
@@ -155,7 +157,6 @@ class MediaStreamsTest(unittest.TestCase):
 
     @classmethod
     def tearDownClass(cls):
-        cls.d.close()
         shutil.rmtree(cls.workdir, ignore_errors=True)
 
     @property
@@ -232,9 +233,17 @@ class MediaStreamsTest(unittest.TestCase):
             self.assertLessEqual(abs(got[k] - truth[k]), allowed, "%s: %s" % (k, report))
         self.assertAlmostEqual(audio["analysed_s"], self.scene.length, delta=0.05)
         # The figures are a committed call event too (change feed, history).
-        status, feed = self.d.api("GET", "/v1/events?limit=1000", self.admin)
-        self.assertEqual(status, 200)
-        mine = [e for e in feed["events"] if e["call_sid"] == sid and e["type"] == "call.audio"]
+        # GET /v1/calls/{sid} may show the record while its write is on its way; the change feed
+        # only once it is durable: read the feed until the event is there.
+        mine, after, deadline = [], 0, time.time() + 5
+        while not mine and time.time() < deadline:
+            status, feed = self.d.api("GET", "/v1/events?limit=100&after=%d" % after, self.admin)
+            self.assertEqual(status, 200)
+            if not feed["events"]:
+                time.sleep(0.05)
+                continue
+            after = feed["events"][-1]["seq"]
+            mine += [e for e in feed["events"] if e["call_sid"] == sid and e["type"] == "call.audio"]
         self.assertEqual(len(mine), 1)
         self.assertEqual(mine[0]["data"]["audio"], audio)
         status, page = self.d.api("GET", "/v1/calls?limit=50", self.admin)
