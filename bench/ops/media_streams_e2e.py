@@ -31,6 +31,14 @@ def cpu_seconds(pid):
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def rss_kib(pid):
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return 0
+
+
 def percentile(values, p):
     values = sorted(values)
     return values[min(len(values) - 1, int(len(values) * p))] if values else float("nan")
@@ -81,6 +89,7 @@ async def stream_all(d, sids, seconds, measured):
     url = "ws://127.0.0.1:%d/twilio/media" % d.port
     sig = RequestValidator(DEMO_TOKEN).compute_signature(url, {})
     conns = []
+    rss_before = rss_kib(d.proc.pid)
     for n, sid in enumerate(sids):
         ws = await websockets.connect(url, extra_headers={"X-Twilio-Signature": sig})
         await ws.send(json.dumps({"event": "start", "sequenceNumber": "1", "streamSid": "MZ%d" % n, "start": {
@@ -90,6 +99,8 @@ async def stream_all(d, sids, seconds, measured):
             "customParameters": {"org": "demo", "call": sid}}}))
         conns.append(ws)
     audio = frames(seconds * 50)
+    await asyncio.sleep(0.5)
+    measured["rss_kib_per_stream_open"] = round((rss_kib(d.proc.pid) - rss_before) / len(sids), 1)
     sent = 0
     cpu0, t0 = cpu_seconds(d.proc.pid), time.perf_counter()
     late_ticks = 0
@@ -106,6 +117,7 @@ async def stream_all(d, sids, seconds, measured):
                               '"chunk":"%d","timestamp":"%d","payload":"%s"}}' % (i, n, track, i + 1, i * 20, payload))
                 sent += 1
     elapsed = time.perf_counter() - t0
+    measured["rss_kib_per_stream_streaming"] = round((rss_kib(d.proc.pid) - rss_before) / len(sids), 1)
     measured.update(cpu=cpu_seconds(d.proc.pid) - cpu0, elapsed=elapsed, sent=sent, late_ticks=late_ticks)
     for n, (ws, sid) in enumerate(zip(conns, sids)):
         await ws.send(json.dumps({"event": "stop", "sequenceNumber": "999999", "streamSid": "MZ%d" % n,
@@ -150,6 +162,8 @@ def main():
             "streams": args.streams, "seconds": args.seconds, "messages_sent": measured["sent"],
             "messages_per_s": round(measured["sent"] / measured["elapsed"]),
             "client_late_ticks": measured["late_ticks"],
+            "rss_kib_per_stream_open": measured["rss_kib_per_stream_open"],
+            "rss_kib_per_stream_streaming": measured["rss_kib_per_stream_streaming"],
             "daemon_cpu_share_with_streams": round(measured["cpu"] / measured["elapsed"], 4),
             "daemon_cpu_share_webhooks_only": round(webhook_cpu, 4),
             "cpu_us_per_stream_second": round(media_cpu_share / args.streams * 1e6, 1),
