@@ -137,6 +137,7 @@ class MediaStreamsTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.workdir = tempfile.mkdtemp(prefix="callrouter-audio-")
+        cls.addClassCleanup(shutil.rmtree, cls.workdir, ignore_errors=True)
         cls.scene = Scene(cls.workdir)
         cls.d = Daemon()
         cls.addClassCleanup(cls.d.close)  # also when the set-up below fails
@@ -154,10 +155,6 @@ class MediaStreamsTest(unittest.TestCase):
             "timezone": "Asia/Tokyo"})
         assert status in (200, 201), status
         cls.next_call = 1700
-
-    @classmethod
-    def tearDownClass(cls):
-        shutil.rmtree(cls.workdir, ignore_errors=True)
 
     @property
     def url(self):
