@@ -111,6 +111,8 @@ class Compiler {
         flow_.description = top.as_text(v, "description", false);
       } else if (k == "start") {
         start_id = top.as_text(v, "start", true);
+      } else if (k == "analyze_audio") {
+        if (v.get(flow_.analyze_audio) != simdjson::SUCCESS) fail("", k, "must be true or false");
       } else if (k == "states") {
         if (v.get(states) != simdjson::SUCCESS) fail("", "states", "must be an array");
         has_states = true;
