@@ -43,10 +43,13 @@ Expected<std::int64_t> parse_credits(std::string_view text) {
   std::int64_t scale = kMicroPerCredit / 10;
   for (char c : frac) {
     if (c < '0' || c > '9') return fail("only digits and one '.' are allowed");
-    micro += (c - '0') * scale;  // < 1,000,000 in total: cannot overflow once `whole` fitted
+    // The fraction adds < 1,000,000, which still overflows a whole part near INT64_MAX
+    // ("9223372036854.775808"; found by UBSan in make test-sanitize).
+    auto next = checked_add(micro, (c - '0') * scale);
+    if (!next) return fail("too large");
+    micro = *next;
     scale /= 10;
   }
-  if (micro < 0) return fail("too large");
   return micro;
 }
 

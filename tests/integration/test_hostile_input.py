@@ -349,8 +349,14 @@ class CallsThatNeverEndTest(unittest.TestCase):
         self.assertEqual(self.call(fine)["duration_s"], 5)
         # Closed like any callback: the change feed has each call's end, and a restart restores
         # none of them as live.
-        events = self.d.api("GET", "/v1/events?after=0&limit=1000", self.admin)[1]["events"]
-        ends = {e["call_sid"] for e in events if e["type"] == "call.ended"}
+        # (The feed shows an event once it is durable, a moment after GET /v1/calls shows the close.)
+        deadline = time.time() + 5
+        while True:
+            events = self.d.api("GET", "/v1/events?after=0&limit=1000", self.admin)[1]["events"]
+            ends = {e["call_sid"] for e in events if e["type"] == "call.ended"}
+            if {ended, unknown, live, fine} <= ends or time.time() > deadline:
+                break
+            time.sleep(0.05)
         self.assertTrue({ended, unknown, live, fine} <= ends, ends)
         self.d.restart()
         self.assertEqual(self.call(unknown)["status"], "failed")
