@@ -311,6 +311,28 @@ HistoryScanEnd scan_history(const Journal& journal, const HistoryRange& range, s
   return scan_rows(journal, prefix, lower, upper, budget, visit);
 }
 
+std::optional<HistoryRowRead> read_history_row(const Reader& reader, std::string_view org_id, Timestamp started_at,
+                                               std::string_view sid) {
+  const auto row = history_row_key(org_id, started_at, sid);
+  std::optional<HistoryRowRead> out;
+  reader.scan_prefix(Cf::history, row, [&](std::string_view key, std::string_view stored) {
+    if (key.size() == row.size()) {
+      if (is_row_value(stored)) {
+        if (!out) out.emplace();
+        out->data = std::string(stored.substr(1));
+      }
+    } else if (key.size() == row.size() + 8) {
+      if (auto f = read_fact(stored)) {
+        if (!out) out.emplace();
+        out->facts.emplace_back(read_be64(key.substr(row.size())), *f);
+      }
+    }
+    return true;
+  });
+  if (out && out->data.empty()) return std::nullopt;  // facts without a row: not a row this layout writes
+  return out;
+}
+
 std::optional<Timestamp> history_entry_time(Cf cf, std::string_view key) {
   // org NUL [dim NUL value NUL] time…: the time follows the org (history, calls_by_time) or the
   // index value.
