@@ -12,6 +12,7 @@
 
 #include "acd/agent_pool.hpp"
 #include "acd/call_queue.hpp"
+#include "analytics/waiting_calls.hpp"
 #include "app/agent_hub.hpp"
 #include "outbound/http_client.hpp"
 #include "billing/call_charge.hpp"
@@ -31,6 +32,7 @@
 #include "runtime/commit_path.hpp"
 #include "server/http_message.hpp"
 #include "server/websocket_channel.hpp"
+#include "store/analytics_records.hpp"
 #include "store/journal.hpp"
 #include "workflows/delivery_runner.hpp"
 #include "workflows/workflow.hpp"
@@ -175,6 +177,9 @@ class App {
   void list_deliveries(std::string_view workflow_id, std::string_view after, std::string_view limit,
                        const Principal& who, server::Reply reply);
   void retry_delivery(std::string_view delivery_id, const Principal& who, server::Reply reply);
+  // Analytics (api_analytics.cpp): GET /v1/analytics and GET /v1/analytics/live.
+  void get_analytics(std::string_view query, const Principal& who, server::Reply reply);
+  void get_analytics_live(const Principal& who, server::Reply reply);
   // WS /v1/agents/stream: agent key in the Authorization header or ?key= (browsers cannot set
   // headers on a WebSocket).
   server::UpgradeDecision agent_stream(const server::HttpRequest& request);
@@ -251,6 +256,12 @@ class App {
   // take a seq replaces its entry, so a lost event's deliveries are never sent.
   std::unordered_map<std::string, std::vector<workflows::Delivery>> staged_deliveries_;
   std::unique_ptr<workflows::DeliveryRunner> deliveries_;
+
+  // Analytics (api_analytics.cpp).
+  void wire_analytics();  // from the constructor: the counters' derive step and consumer
+  void seed_waiting_calls(const std::vector<engine::CallRecord>& live_calls);
+  std::unique_ptr<store::AnalyticsCounters> analytics_;
+  analytics::WaitingCalls waiting_;  // callers in queues now, from the committed events
 
   Config config_;
   store::Journal& journal_;
