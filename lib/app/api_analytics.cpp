@@ -72,6 +72,7 @@ void App::wire_analytics() {
   events_.subscribe([this](const events::Event& e) {
     analytics_->committed(e);
     waiting_.on(e);
+    live_event(e);
   });
 }
 
@@ -135,20 +136,22 @@ void App::get_analytics(std::string_view query, const Principal& who, Reply repl
   reply(json_answer(200, w.take()));
 }
 
-void App::get_analytics_live(const Principal& who, Reply reply) {
-  const auto now = clock_();
-  const auto* org = directory_.org(who.org_id);
+void App::get_analytics_live(const Principal& who, Reply reply) { reply(json_answer(200, live_board(who.org_id, clock_(), true))); }
+
+std::string App::live_board(const std::string& org_id, Timestamp now, bool with_clock) {
+  const auto* org = directory_.org(org_id);
   const std::string tz = org != nullptr && history::LocalClock::in_zone(org->timezone) ? org->timezone : "UTC";
   auto clock = history::LocalClock::in_zone(tz);
 
   JsonWriter w;
   w.begin_object();
-  w.field("at", format_rfc3339(now)).field("tz", tz);
+  if (with_clock) w.field("at", format_rfc3339(now));
+  w.field("tz", tz);
   // Agents: the engine's view of each (ringing and on a call are the engine's, the rest the agent's).
   std::map<std::string, std::vector<std::string>> by_state;
   for (auto s : {"available", "ringing", "on_call", "wrap_up", "away", "offline"}) by_state[s];
-  auto& pool = engine_.pool(who.org_id);
-  directory_.for_each_user(who.org_id, [&](const engine::TelephonyUser& user) {
+  auto& pool = engine_.pool(org_id);
+  directory_.for_each_user(org_id, [&](const engine::TelephonyUser& user) {
     std::string state = "offline";
     if (auto id = pool.find_agent(user.id)) {
       const auto& a = pool.agent(*id);
@@ -173,10 +176,10 @@ void App::get_analytics_live(const Principal& who, Reply reply) {
   }
   w.end_object();
   w.key("queues").begin_array();
-  for (const auto& [queue, q] : waiting_.queues(who.org_id)) {
+  for (const auto& [queue, q] : waiting_.queues(org_id)) {
     w.begin_object().field("queue", queue).field("waiting", static_cast<std::int64_t>(q.waiting));
     w.field("oldest_since", format_rfc3339(q.oldest_since));
-    w.field("oldest_wait_s", std::chrono::duration_cast<std::chrono::seconds>(now - q.oldest_since).count());
+    if (with_clock) w.field("oldest_wait_s", std::chrono::duration_cast<std::chrono::seconds>(now - q.oldest_since).count());
     w.end_object();
   }
   w.end_array();
@@ -187,10 +190,10 @@ void App::get_analytics_live(const Principal& who, Reply reply) {
   w.key("today").begin_object();
   w.field("since", format_rfc3339(since)).field("until", format_rfc3339(until));
   const std::array<std::int64_t, 1> sl{analytics::kDefaultServiceLevelS};
-  analytics::write_figures(w, total(journal_, who.org_id, since, until), sl);
+  analytics::write_figures(w, total(journal_, org_id, since, until), sl);
   w.end_object();
   w.end_object();
-  reply(json_answer(200, w.take()));
+  return w.take();
 }
 
 }  // namespace callrouter::app

@@ -86,7 +86,10 @@ class App {
     deliveries_->set_settings(runner_settings());
   }
   // Graceful stop: agents' streams are told the server is going away.
-  void close_agent_streams() { agents_.close_all(); }
+  void close_agent_streams() {
+    agents_.close_all();
+    close_live_boards();
+  }
   // Wiring from the daemon: the provider REST client, and a way to run something later on the loop.
   using Scheduler = std::function<void(std::chrono::milliseconds, std::function<void()>)>;
   void set_outbound(outbound::HttpClient* http, Scheduler schedule) {
@@ -262,6 +265,20 @@ class App {
   void seed_waiting_calls(const std::vector<engine::CallRecord>& live_calls);
   std::unique_ptr<store::AnalyticsCounters> analytics_;
   analytics::WaitingCalls waiting_;  // callers in queues now, from the committed events
+  // The board of GET /v1/analytics/live; without the clock (at, oldest_wait_s) for WS /v1/live,
+  // which sends it only when it changed.
+  std::string live_board(const std::string& org_id, Timestamp now, bool with_clock);
+  // WS /v1/live (live_stream.cpp): admins' wallboards.
+  server::UpgradeDecision live_stream(const server::HttpRequest& request);
+  void live_event(const events::Event& event);
+  void live_tick();
+  void close_live_boards();
+  struct LiveWatchers {
+    std::vector<std::shared_ptr<server::WebSocketChannel>> channels;
+    std::string last_board;  // as last sent
+  };
+  engine::StringMap<LiveWatchers> live_watchers_;  // by org
+  bool live_ticking_ = false;
 
   Config config_;
   store::Journal& journal_;

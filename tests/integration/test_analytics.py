@@ -3,6 +3,7 @@ a kill -9 in the middle of the run; every figure of GET /v1/analytics (by hour, 
 user, group, number and flow) equals a recomputation from GET /v1/calls; the live board's queues
 survive the restart. Then hours and days across a DST change (America/New_York) and in Tokyo, with
 the daemon's clock moved (CALLROUTER_CLOCK_OFFSET_S)."""
+import asyncio
 import datetime
 import json
 import os
@@ -14,6 +15,9 @@ import unittest
 import urllib.parse
 import xml.etree.ElementTree as ET
 from zoneinfo import ZoneInfo
+
+import websockets
+import websockets.exceptions
 
 from harness import DEMO_ACCOUNT, DEMO_NUMBER, DEMO_TOKEN, SOURCE_DIR, Daemon, call_sid, voice_params
 from harness import status_params as fixed_time_status_params
@@ -351,6 +355,73 @@ class AnalyticsTimeZoneTest(unittest.TestCase):
         kolkata = rows("by=hour&since=2026-11-02T14:30:00Z&until=2026-11-02T15:30:00Z&tz=Asia/Kolkata")
         self.assertEqual([(r["key"]["hour"], r["offered"]) for r in kolkata["rows"]],
                          [("2026-11-02T20:00:00+05:30", 2)])
+
+
+class LiveBoardTest(unittest.TestCase):
+    """WS /v1/live against calls placed through webhooks: every committed event arrives, and the
+    board it ends with equals GET /v1/analytics/live; a reconnect's snapshot is the same board."""
+
+    def test_the_stream_follows_the_calls_and_a_reconnect_loses_nothing(self):
+        provider = ProviderStandIn({DEMO_ACCOUNT: DEMO_TOKEN})
+        self.addCleanup(provider.close)
+        d = Daemon(extra_config={"provider": {"api_base_url": provider.url},
+                                 "seed": {"file": seed_file(tempfile_dir(self)), "admin_key_file": "demo-admin-key"}})
+        self.addCleanup(d.close)
+        d.start()
+        admin = d.demo_admin_key
+        self.assertEqual(d.api("POST", "/v1/wallet/topups", admin, {"amount_micro": 50_000_000})[0], 201)
+        sato = d.api("POST", "/v1/keys", admin, {"role": "agent", "user_id": "u_sato"})[1]["key"]
+        url = "ws://127.0.0.1:%d/v1/live?key=%s" % (d.port, admin)
+
+        def comparable(board):
+            board = dict(board)
+            board.pop("at", None)
+            board["queues"] = [{k: v for k, v in q.items() if k != "oldest_wait_s"} for q in board["queues"]]
+            return board
+
+        def place():
+            Caller(d, admin, sato, 1, 40, random.Random(1)).run()
+            for n in (9001, 9002, 9003):
+                assert d.signed_form("/twilio/voice", voice_params(call_sid(n), to=QUEUE_NUMBER))[0] == 200
+            assert d.api("PUT", "/v1/users/u_desk/presence", admin, {"presence": "offline"})[0] == 200
+
+        async def run():
+            async with websockets.connect(url) as ws:
+                first = json.loads(await ws.recv())
+                self.assertEqual(first["type"], "snapshot")
+                self.assertEqual(first["board"]["queues"], [])
+                await asyncio.get_running_loop().run_in_executor(None, place)
+                events, board = [], first["board"]
+                want = comparable(d.api("GET", "/v1/analytics/live", admin)[1])
+                deadline = time.time() + 5
+                while time.time() < deadline and (comparable(board) != want or not events):
+                    try:
+                        m = json.loads(await asyncio.wait_for(ws.recv(), 1))
+                    except asyncio.TimeoutError:
+                        continue
+                    if m["type"] == "event":
+                        events.append(m["event"])
+                    elif m["type"] == "board":
+                        board = m["board"]
+                self.assertEqual(comparable(board), want)
+                self.assertEqual(len(want["queues"]), 1)
+                self.assertEqual(want["queues"][0]["waiting"], 3)
+                self.assertEqual(want["agents"]["offline"]["users"], ["u_desk"])  # no event says so: the board check does
+                self.assertEqual(want["today"]["offered"] + want["today"]["outbound_placed"], 40)
+                # Every committed event, once, in order.
+                feed = d.api("GET", "/v1/events?limit=1000", admin)[1]["events"]
+                self.assertEqual([e["seq"] for e in events], [e["seq"] for e in feed])
+            async with websockets.connect(url) as again:
+                snapshot = json.loads(await again.recv())
+                self.assertEqual(snapshot["type"], "snapshot")
+                self.assertEqual(comparable(snapshot["board"]), want)
+            agent_url = "ws://127.0.0.1:%d/v1/live?key=%s" % (d.port, sato)
+            with self.assertRaises(websockets.exceptions.InvalidStatusCode) as refused:
+                async with websockets.connect(agent_url):
+                    pass
+            self.assertEqual(refused.exception.status_code, 403)
+
+        asyncio.run(run())
 
 
 if __name__ == "__main__":
