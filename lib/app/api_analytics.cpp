@@ -31,27 +31,6 @@ store::AnalyticsDimension dimension_of(analytics::By by) {
   }
 }
 
-// The org's totals over [since, until) summed into the zone's hours or days.
-std::vector<std::pair<analytics::LocalBucket, analytics::CallCounters>> bucketed(const store::Reader& reader,
-                                                                                 std::string_view org_id,
-                                                                                 const analytics::AnalyticsQuery& q) {
-  std::vector<std::pair<analytics::LocalBucket, analytics::CallCounters>> rows;
-  auto buckets = analytics::local_buckets(q.tz, q.by == analytics::By::hour ? analytics::Period::hour : analytics::Period::day,
-                                          q.since, q.until);
-  if (!buckets) return rows;
-  rows.reserve(buckets->size());
-  for (auto& b : *buckets) rows.emplace_back(std::move(b), analytics::CallCounters{});
-  std::size_t at = 0;
-  store::scan_analytics(reader, org_id, store::AnalyticsDimension::total, analytics::slot_seconds(q.since),
-                        analytics::slot_seconds(q.until),
-                        [&](std::int64_t slot_s, std::string_view, const analytics::CallCounters& c) {
-                          const auto slot = analytics::slot_at(slot_s);
-                          while (at < rows.size() && rows[at].first.end <= slot) ++at;
-                          if (at < rows.size()) rows[at].second += c;
-                        });
-  return rows;
-}
-
 analytics::CallCounters total(const store::Reader& reader, std::string_view org_id, Timestamp since, Timestamp until) {
   analytics::CallCounters sum;
   store::scan_analytics(reader, org_id, store::AnalyticsDimension::total, analytics::slot_seconds(since),
@@ -108,7 +87,13 @@ void App::get_analytics(std::string_view query, const Principal& who, Reply repl
   w.field("by", analytics::by_name(q->by)).field("tz", q->tz);
   w.key("rows").begin_array();
   if (q->by == analytics::By::hour || q->by == analytics::By::day) {
-    for (const auto& [bucket, c] : bucketed(journal_, who.org_id, *q)) {
+    auto buckets = analytics::local_buckets(q->tz, q->by == analytics::By::hour ? analytics::Period::hour : analytics::Period::day,
+                                            q->since, q->until);
+    if (!buckets) buckets.emplace();  // the query's zone was checked: not reached
+    const auto sums = store::sum_into_buckets(journal_, who.org_id, *buckets);
+    for (std::size_t i = 0; i < buckets->size(); ++i) {
+      const auto& bucket = (*buckets)[i];
+      const auto& c = sums[i];
       w.begin_object().key("key").begin_object();
       w.field(analytics::by_name(q->by), bucket.label);
       w.field("start", format_rfc3339(bucket.start)).field("end", format_rfc3339(bucket.end));
@@ -117,14 +102,8 @@ void App::get_analytics(std::string_view query, const Principal& who, Reply repl
       w.end_object();
     }
   } else {
-    std::map<std::string, analytics::CallCounters, std::less<>> by_value;
-    store::scan_analytics(journal_, who.org_id, dimension_of(q->by), analytics::slot_seconds(q->since),
-                          analytics::slot_seconds(q->until),
-                          [&](std::int64_t, std::string_view value, const analytics::CallCounters& c) {
-                            auto it = by_value.find(value);
-                            if (it == by_value.end()) it = by_value.emplace(std::string(value), analytics::CallCounters{}).first;
-                            it->second += c;
-                          });
+    const auto by_value = store::sum_by_value(journal_, who.org_id, dimension_of(q->by), analytics::slot_seconds(q->since),
+                                              analytics::slot_seconds(q->until));
     for (const auto& [value, c] : by_value) {
       w.begin_object().key("key").begin_object().field(analytics::by_name(q->by), value).end_object();
       analytics::write_figures(w, c, q->thresholds);

@@ -1,8 +1,10 @@
 #include "store/analytics_records.hpp"
 
 #include <array>
+#include <map>
 
 #include "analytics/time_slots.hpp"
+#include "store/big_endian.hpp"
 #include "store/history_records.hpp"
 #include "store/merge_values.hpp"
 
@@ -10,16 +12,6 @@ namespace callrouter::store {
 namespace {
 
 using analytics::CallCounters;
-
-void append_be64(std::string& out, std::uint64_t v) {
-  for (int shift = 56; shift >= 0; shift -= 8) out.push_back(static_cast<char>((v >> shift) & 0xff));
-}
-
-std::uint64_t read_be64(std::string_view s) {
-  std::uint64_t v = 0;
-  for (std::size_t i = 0; i < 8; ++i) v = v << 8 | static_cast<unsigned char>(s[i]);
-  return v;
-}
 
 std::string dimension_prefix(std::string_view org_id, AnalyticsDimension dim) {
   std::string p(org_id);
@@ -61,6 +53,32 @@ void scan_analytics(const Reader& reader, std::string_view org_id, AnalyticsDime
     if (auto counters = analytics::decode_counters(value)) visit(slot, key.substr(prefix.size() + 8), *counters);
     return true;
   }, from);
+}
+
+std::vector<CallCounters> sum_into_buckets(const Reader& reader, std::string_view org_id,
+                                           const std::vector<analytics::LocalBucket>& buckets) {
+  std::vector<CallCounters> sums(buckets.size());
+  if (buckets.empty()) return sums;
+  std::size_t at = 0;
+  scan_analytics(reader, org_id, AnalyticsDimension::total, analytics::slot_seconds(buckets.front().start),
+                 analytics::slot_seconds(buckets.back().end), [&](std::int64_t slot_s, std::string_view, const CallCounters& c) {
+                   const auto slot = analytics::slot_at(slot_s);
+                   while (at < buckets.size() && buckets[at].end <= slot) ++at;
+                   if (at < buckets.size()) sums[at] += c;
+                 });
+  return sums;
+}
+
+std::vector<std::pair<std::string, CallCounters>> sum_by_value(const Reader& reader, std::string_view org_id,
+                                                               AnalyticsDimension dim, std::int64_t since_s,
+                                                               std::int64_t until_s) {
+  std::map<std::string, CallCounters, std::less<>> by_value;
+  scan_analytics(reader, org_id, dim, since_s, until_s, [&](std::int64_t, std::string_view value, const CallCounters& c) {
+    auto it = by_value.find(value);
+    if (it == by_value.end()) it = by_value.emplace(std::string(value), CallCounters{}).first;
+    it->second += c;
+  });
+  return {by_value.begin(), by_value.end()};
 }
 
 AnalyticsCounters::View AnalyticsCounters::make_view(std::string_view org_id, const history::HistoryCall& call,
@@ -109,10 +127,15 @@ void AnalyticsCounters::derive(const events::Event& e, WriteSet& out) {
   key.push_back('\0');
   key.append(e.call_sid);
   auto found = views_.find(key);
-  // What the event's data says alone (its facts come from the view).
-  auto bare = history::read_history_call(e.data, {});
-  if (!bare) return;
-  View before = found != views_.end() ? std::move(found->second) : read_view(e, *bare);
+  View before;
+  if (found != views_.end()) {
+    before = std::move(found->second);
+  } else if (e.type != "call.ringing") {  // a call's first event: nothing of it is on record yet
+    // Where its row is (the start and sid) is in the event's data; its facts are in the journal.
+    auto bare = history::read_history_call(e.data, {});
+    if (!bare) return;
+    before = read_view(e, *bare);
+  }
   auto facts = before.facts;
   if (auto fact = history::fact_of_event(e.type)) facts.push_back({*fact, e.at});
   auto call = history::read_history_call(e.data, facts);

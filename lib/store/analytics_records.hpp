@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "analytics/call_figures.hpp"
+#include "analytics/time_slots.hpp"
 #include "events/event.hpp"
 #include "history/history_call.hpp"
 #include "store/reader.hpp"
@@ -29,6 +30,15 @@ void scan_analytics(const Reader& reader, std::string_view org_id, AnalyticsDime
                     std::int64_t until_s,
                     const std::function<void(std::int64_t slot_s, std::string_view value,
                                              const analytics::CallCounters& counters)>& visit);
+
+// The org's totals summed into `buckets` (in order, slot-aligned, as analytics::local_buckets
+// gives them): one per bucket.
+std::vector<analytics::CallCounters> sum_into_buckets(const Reader& reader, std::string_view org_id,
+                                                      const std::vector<analytics::LocalBucket>& buckets);
+// The dimension's figures over [since_s, until_s) per value, in value order.
+std::vector<std::pair<std::string, analytics::CallCounters>> sum_by_value(const Reader& reader, std::string_view org_id,
+                                                                          AnalyticsDimension dim, std::int64_t since_s,
+                                                                          std::int64_t until_s);
 
 // Keeps each call's figures as its last event left them, so that the next event of the call adds
 // only the difference (and moves them when its user, group or number changes). A call is read

@@ -4,22 +4,14 @@
 
 #include <algorithm>
 
+#include "store/big_endian.hpp"
+
 namespace callrouter::store {
 namespace {
 
 using history::CallFact;
 using history::HistoryPosition;
 using history::TimedFact;
-
-void append_be64(std::string& out, std::uint64_t v) {
-  for (int shift = 56; shift >= 0; shift -= 8) out.push_back(static_cast<char>((v >> shift) & 0xff));
-}
-
-std::uint64_t read_be64(std::string_view s) {
-  std::uint64_t v = 0;
-  for (std::size_t i = 0; i < 8; ++i) v = v << 8 | static_cast<unsigned char>(s[i]);
-  return v;
-}
 
 std::uint64_t micros(Timestamp t) { return static_cast<std::uint64_t>(t.time_since_epoch().count()); }
 Timestamp from_micros(std::uint64_t us) { return Timestamp(std::chrono::microseconds(static_cast<std::int64_t>(us))); }

@@ -173,19 +173,24 @@ def recompute(calls, tz, wrap_up):
     return rows
 
 
+def start_daemon(test):
+    """The daemon with the analytics seed, a provider stand-in, credit, and Sato's agent key."""
+    provider = ProviderStandIn({DEMO_ACCOUNT: DEMO_TOKEN})
+    test.addCleanup(provider.close)
+    d = Daemon(extra_config={"provider": {"api_base_url": provider.url},
+                             "seed": {"file": seed_file(tempfile_dir(test)), "admin_key_file": "demo-admin-key"}})
+    test.addCleanup(d.close)
+    d.start()
+    admin = d.demo_admin_key
+    test.assertEqual(d.api("POST", "/v1/wallet/topups", admin, {"amount_micro": 50_000_000})[0], 201)
+    status, body = d.api("POST", "/v1/keys", admin, {"role": "agent", "user_id": "u_sato"})
+    test.assertEqual(status, 201, body)
+    return d, admin, body["key"]
+
+
 class AnalyticsExactnessTest(unittest.TestCase):
     def test_figures_equal_the_call_log_across_a_kill_9(self):
-        provider = ProviderStandIn({DEMO_ACCOUNT: DEMO_TOKEN})
-        self.addCleanup(provider.close)
-        d = Daemon(extra_config={"provider": {"api_base_url": provider.url},
-                                 "seed": {"file": seed_file(tempfile_dir(self)), "admin_key_file": "demo-admin-key"}})
-        self.addCleanup(d.close)
-        d.start()
-        admin = d.demo_admin_key
-        self.assertEqual(d.api("POST", "/v1/wallet/topups", admin, {"amount_micro": 50_000_000})[0], 201)
-        status, body = d.api("POST", "/v1/keys", admin, {"role": "agent", "user_id": "u_sato"})
-        self.assertEqual(status, 201, body)
-        sato = body["key"]
+        d, admin, sato = start_daemon(self)
         rng = random.Random(16)
 
         # First run: killed with SIGKILL part way.
@@ -362,15 +367,7 @@ class LiveBoardTest(unittest.TestCase):
     board it ends with equals GET /v1/analytics/live; a reconnect's snapshot is the same board."""
 
     def test_the_stream_follows_the_calls_and_a_reconnect_loses_nothing(self):
-        provider = ProviderStandIn({DEMO_ACCOUNT: DEMO_TOKEN})
-        self.addCleanup(provider.close)
-        d = Daemon(extra_config={"provider": {"api_base_url": provider.url},
-                                 "seed": {"file": seed_file(tempfile_dir(self)), "admin_key_file": "demo-admin-key"}})
-        self.addCleanup(d.close)
-        d.start()
-        admin = d.demo_admin_key
-        self.assertEqual(d.api("POST", "/v1/wallet/topups", admin, {"amount_micro": 50_000_000})[0], 201)
-        sato = d.api("POST", "/v1/keys", admin, {"role": "agent", "user_id": "u_sato"})[1]["key"]
+        d, admin, sato = start_daemon(self)
         url = "ws://127.0.0.1:%d/v1/live?key=%s" % (d.port, admin)
 
         def comparable(board):
