@@ -7,7 +7,7 @@ CMAKE_FLAGS += -DCALLROUTER_WERROR=ON
 endif
 
 .PHONY: all bootstrap build run test clean bench bench-build bench-journal bench-ready-10m bench-flow bench-memory \
-        bench-micro bench-e2e bench-history sim-build demo sanitize-build test-sanitize fuzz
+        bench-micro bench-e2e bench-history bench-analytics sim-build demo sanitize-build test-sanitize fuzz
 
 all: build
 
@@ -59,7 +59,7 @@ $(BENCH_DIR)/CMakeCache.txt: | bootstrap
 	cmake -S . -B $(BENCH_DIR) -DCMAKE_BUILD_TYPE=Release -DCALLROUTER_BENCH=ON -DBUILD_TESTING=OFF $(CMAKE_FLAGS)
 
 bench-build: bootstrap $(BENCH_DIR)/CMakeCache.txt
-	cmake --build $(BENCH_DIR) -j $(JOBS) --target journal_commit_bench history_bench ready_bench flow_bench memory_bench acd_bench callrouterd \
+	cmake --build $(BENCH_DIR) -j $(JOBS) --target journal_commit_bench history_bench analytics_bench ready_bench flow_bench memory_bench acd_bench callrouterd \
 	    callrouter_sim bare_server
 
 # Only what the simulator needs (make demo, make bench).
@@ -94,6 +94,12 @@ HISTORY_CALLS ?= 1000000
 bench-history: bench-build
 	$(BENCH_DIR)/bench/history_bench --calls $(HISTORY_CALLS) --dir $(BENCH_DATA)/callrouter-history \
 	    --out bench/results/history.json
+
+# Analytics: a year of calls (1,000,000 by default), counters per event, a year of figures.
+ANALYTICS_CALLS ?= 1000000
+bench-analytics: bench-build
+	$(BENCH_DIR)/bench/analytics_bench --calls $(ANALYTICS_CALLS) --dir $(BENCH_DATA)/callrouter-analytics \
+	    --out bench/results/analytics.json
 
 bench-flow: bench-build
 	$(BENCH_DIR)/bench/flow_bench bench/results/flow.json

@@ -18,6 +18,7 @@ using server::HttpRequest;
 using server::json_error;
 
 server::UpgradeDecision App::agent_stream(const HttpRequest& request) {
+  if (request.path() == "/v1/live") return live_stream(request);  // admins' wallboards (live_stream.cpp)
   if (request.path() != "/v1/agents/stream") return json_error(404, "not_found", "no such route");
   if (!ready_) return json_error(503, "not_ready", "loading state from the journal; retry");
   auto with_key = request;

@@ -12,6 +12,7 @@
 
 #include "acd/agent_pool.hpp"
 #include "acd/call_queue.hpp"
+#include "analytics/waiting_calls.hpp"
 #include "app/agent_hub.hpp"
 #include "outbound/http_client.hpp"
 #include "billing/call_charge.hpp"
@@ -31,6 +32,7 @@
 #include "runtime/commit_path.hpp"
 #include "server/http_message.hpp"
 #include "server/websocket_channel.hpp"
+#include "store/analytics_records.hpp"
 #include "store/journal.hpp"
 #include "workflows/delivery_runner.hpp"
 #include "workflows/workflow.hpp"
@@ -84,7 +86,10 @@ class App {
     deliveries_->set_settings(runner_settings());
   }
   // Graceful stop: agents' streams are told the server is going away.
-  void close_agent_streams() { agents_.close_all(); }
+  void close_agent_streams() {
+    agents_.close_all();
+    close_live_boards();
+  }
   // Graceful stop: Media Streams end; what they measured is journaled while the loop drains.
   void close_media_streams();
   // Wiring from the daemon: the provider REST client, and a way to run something later on the loop.
@@ -177,6 +182,9 @@ class App {
   void list_deliveries(std::string_view workflow_id, std::string_view after, std::string_view limit,
                        const Principal& who, server::Reply reply);
   void retry_delivery(std::string_view delivery_id, const Principal& who, server::Reply reply);
+  // Analytics (api_analytics.cpp): GET /v1/analytics and GET /v1/analytics/live.
+  void get_analytics(std::string_view query, const Principal& who, server::Reply reply);
+  void get_analytics_live(const Principal& who, server::Reply reply);
   // WS /v1/agents/stream: agent key in the Authorization header or ?key= (browsers cannot set
   // headers on a WebSocket).
   server::UpgradeDecision agent_stream(const server::HttpRequest& request);
@@ -269,6 +277,25 @@ class App {
   struct MediaCounts {
     std::uint64_t accepted = 0, refused = 0, messages = 0;
   } media_counts_;
+  // Analytics (api_analytics.cpp).
+  void wire_analytics();  // from the constructor: the counters' derive step and consumer
+  void seed_waiting_calls(const std::vector<engine::CallRecord>& live_calls);
+  std::unique_ptr<store::AnalyticsCounters> analytics_;
+  analytics::WaitingCalls waiting_;  // callers in queues now, from the committed events
+  // The board of GET /v1/analytics/live; without the clock (at, oldest_wait_s) for WS /v1/live,
+  // which sends it only when it changed.
+  std::string live_board(const std::string& org_id, Timestamp now, bool with_clock);
+  // WS /v1/live (live_stream.cpp): admins' wallboards.
+  server::UpgradeDecision live_stream(const server::HttpRequest& request);
+  void live_event(const events::Event& event);
+  void live_tick();
+  void close_live_boards();
+  struct LiveWatchers {
+    std::vector<std::shared_ptr<server::WebSocketChannel>> channels;
+    std::string last_board;  // as last sent
+  };
+  engine::StringMap<LiveWatchers> live_watchers_;  // by org
+  bool live_ticking_ = false;
 
   Config config_;
   store::Journal& journal_;

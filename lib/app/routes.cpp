@@ -108,6 +108,8 @@ constexpr std::array kRoutes{
     Route{"GET", "/v1/calls/{}", Access::any_key, CR_HANDLER { (void)r; app.get_call(p[0], *who, std::move(reply)); }},
     Route{"GET", "/v1/flows", Access::admin, CR_HANDLER { (void)r, (void)p; app.list_flows(*who, std::move(reply)); }},
     Route{"POST", "/v1/flows", Access::admin, CR_HANDLER { (void)p; app.create_flow(std::move(r), *who, std::move(reply)); }},
+    Route{"GET", "/v1/analytics", Access::admin, CR_HANDLER { (void)p; app.get_analytics(r.query(), *who, std::move(reply)); }},
+    Route{"GET", "/v1/analytics/live", Access::admin, CR_HANDLER { (void)p; (void)r; app.get_analytics_live(*who, std::move(reply)); }},
     Route{"GET", "/v1/events", Access::admin, CR_HANDLER { (void)p; app.list_events(query_param(r, "after"), query_param(r, "limit"), *who, std::move(reply)); }},
     Route{"GET", "/v1/flows/{}", Access::admin, CR_HANDLER { (void)r; app.get_flow(p[0], *who, std::move(reply)); }},
     Route{"DELETE", "/v1/flows/{}", Access::admin, CR_HANDLER { (void)r; app.delete_flow(p[0], *who, std::move(reply)); }},
@@ -250,10 +252,12 @@ App::App(Config config, store::Journal& journal, ops::HttpMetrics& metrics, std:
   wire_workflows();
   // The call log: its rows and indexes are written in the batch of the event that changes them.
   commit_.add_derived(store::derive_history);
+  wire_analytics();
 }
 
 void App::load(LoadedState state) {
   for (const auto& [org, seq] : state.last_event_seqs) events_.restore(org, seq);
+  seed_waiting_calls(state.live_calls);
   engine_.load(std::move(state.directory), std::move(state.live_calls), clock_());
   install_workflows(state);
   journal_.set_retention_cutoff(retention_cutoff());

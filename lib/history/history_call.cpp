@@ -105,6 +105,7 @@ Expected<HistoryCall> read_history_call(std::string_view data, std::span<const T
   for (const auto& f : facts) {
     switch (f.kind) {
       case CallFact::queue_joined:
+        c.queued = true;
         queued = true;
         queued_since = f.at;
         break;
@@ -158,6 +159,7 @@ void write_history_call(JsonWriter& w, const HistoryCall& c) {
   } else {
     w.null();
   }
+  w.field("queued", c.queued);  // it waited in a queue (analytics' service level counts these)
   // Recording and voicemail links need the RecordingSid on the call record (not kept yet).
   w.key("recording_url").null();
   w.key("voicemail_url").null();

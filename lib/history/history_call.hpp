@@ -45,6 +45,7 @@ struct HistoryCall {
 
   std::optional<Outcome> outcome;  // none while live
   std::int64_t queue_wait_s = 0;   // every stretch in a queue, summed
+  bool queued = false;             // it joined a queue at least once
   std::optional<std::int64_t> talk_s;  // from the moment a person answered to the end
 
   bool inbound() const { return direction == "inbound"; }

@@ -4,22 +4,14 @@
 
 #include <algorithm>
 
+#include "store/big_endian.hpp"
+
 namespace callrouter::store {
 namespace {
 
 using history::CallFact;
 using history::HistoryPosition;
 using history::TimedFact;
-
-void append_be64(std::string& out, std::uint64_t v) {
-  for (int shift = 56; shift >= 0; shift -= 8) out.push_back(static_cast<char>((v >> shift) & 0xff));
-}
-
-std::uint64_t read_be64(std::string_view s) {
-  std::uint64_t v = 0;
-  for (std::size_t i = 0; i < 8; ++i) v = v << 8 | static_cast<unsigned char>(s[i]);
-  return v;
-}
 
 std::uint64_t micros(Timestamp t) { return static_cast<std::uint64_t>(t.time_since_epoch().count()); }
 Timestamp from_micros(std::uint64_t us) { return Timestamp(std::chrono::microseconds(static_cast<std::int64_t>(us))); }
@@ -309,6 +301,28 @@ HistoryScanEnd scan_history(const Journal& journal, const HistoryRange& range, s
   if (range.since) append_be64(lower, micros(*range.since));
   if (range.index) return scan_index(journal, range.org_id, prefix, lower, std::move(upper), budget, visit);
   return scan_rows(journal, prefix, lower, upper, budget, visit);
+}
+
+std::optional<HistoryRowRead> read_history_row(const Reader& reader, std::string_view org_id, Timestamp started_at,
+                                               std::string_view sid) {
+  const auto row = history_row_key(org_id, started_at, sid);
+  std::optional<HistoryRowRead> out;
+  reader.scan_prefix(Cf::history, row, [&](std::string_view key, std::string_view stored) {
+    if (key.size() == row.size()) {
+      if (is_row_value(stored)) {
+        if (!out) out.emplace();
+        out->data = std::string(stored.substr(1));
+      }
+    } else if (key.size() == row.size() + 8) {
+      if (auto f = read_fact(stored)) {
+        if (!out) out.emplace();
+        out->facts.emplace_back(read_be64(key.substr(row.size())), *f);
+      }
+    }
+    return true;
+  });
+  if (out && out->data.empty()) return std::nullopt;  // facts without a row: not a row this layout writes
+  return out;
 }
 
 std::optional<Timestamp> history_entry_time(Cf cf, std::string_view key) {

@@ -15,6 +15,7 @@
 #include "history/cursor.hpp"
 #include "history/history_call.hpp"
 #include "store/journal.hpp"
+#include "store/reader.hpp"
 
 namespace callrouter::store {
 
@@ -52,6 +53,15 @@ struct HistoryScanEnd {
 // entries have been examined (a selective filter over a long history must not stall the loop).
 HistoryScanEnd scan_history(const Journal& journal, const HistoryRange& range, std::size_t budget,
                             const std::function<bool(const StoredHistoryRow&)>& visit);
+
+// One call's row as the journal holds it: the call fields of its last durable event and its
+// facts with the seq of the event that made each (analytics reads it to know a call's past).
+struct HistoryRowRead {
+  std::string data;
+  std::vector<std::pair<std::uint64_t, history::TimedFact>> facts;  // (seq, fact), in seq order
+};
+std::optional<HistoryRowRead> read_history_row(const Reader& reader, std::string_view org_id, Timestamp started_at,
+                                               std::string_view sid);
 
 // When the entry of a history, history_index or calls_by_time key was started (for retention).
 std::optional<Timestamp> history_entry_time(Cf cf, std::string_view key);

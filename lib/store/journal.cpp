@@ -3,6 +3,7 @@
 #include <rocksdb/compaction_filter.h>
 #include <rocksdb/db.h>
 #include <rocksdb/filter_policy.h>
+#include <rocksdb/merge_operator.h>
 #include <rocksdb/table.h>
 #include <rocksdb/utilities/checkpoint.h>
 #include <rocksdb/write_batch.h>
@@ -21,6 +22,7 @@
 #include <shared_mutex>
 #include <thread>
 
+#include "store/merge_values.hpp"
 #include "store/retention.hpp"
 
 namespace callrouter::store {
@@ -47,7 +49,7 @@ class SpdlogRocksLogger : public rocksdb::Logger {
 
 constexpr std::array<const char*, static_cast<std::size_t>(Cf::count_)> kCfNames{
     "config", "calls", "calls_by_time", "call_events", "ledger", "idempotency", "outbox", "live_calls", "events", "history",
-    "history_index"};
+    "history_index", "analytics"};
 
 }  // namespace
 
@@ -97,6 +99,29 @@ class RetentionFilter : public rocksdb::CompactionFilter {
   std::shared_ptr<const std::atomic<std::int64_t>> cutoff_us_;
 };
 
+// Adds a write marked `merge` into the stored value (analytics counters: a call's delta is added
+// in its event's batch, so the figures are exactly the durable events, with no read first).
+class ValueMerge : public rocksdb::AssociativeMergeOperator {
+ public:
+  explicit ValueMerge(Cf cf) : cf_(cf) {}
+  bool Merge(const rocksdb::Slice&, const rocksdb::Slice* existing, const rocksdb::Slice& value, std::string* out,
+             rocksdb::Logger*) const override {
+    if (existing == nullptr) {
+      out->assign(value.data(), value.size());
+      return true;
+    }
+    auto merged = merge_values(cf_, std::string_view(existing->data(), existing->size()),
+                               std::string_view(value.data(), value.size()));
+    if (!merged) return false;
+    *out = std::move(*merged);
+    return true;
+  }
+  const char* Name() const override { return "callrouter.merge"; }
+
+ private:
+  Cf cf_;
+};
+
 struct OpenedDb {
   std::unique_ptr<rocksdb::DB> db;
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
@@ -140,6 +165,7 @@ Expected<OpenedDb> open_db(const std::filesystem::path& dir, const std::shared_p
       // Files nobody writes to any more are still rewritten (and filtered) once a day.
       family.periodic_compaction_seconds = 24 * 3600;
     }
+    if (merges_values(cf)) family.merge_operator = std::make_shared<ValueMerge>(cf);
     descriptors.emplace_back(kCfNames[i], family);
   }
   // RocksDB logs a fresh data dir's missing journal directory as an error before creating it; a
@@ -338,6 +364,8 @@ void Journal::Impl::run() {
           auto* cf = handles_[static_cast<std::size_t>(op.cf) + 1];
           if (op.erase) {
             batch.Delete(cf, op.key);
+          } else if (op.merge) {
+            batch.Merge(cf, op.key, op.value);
           } else {
             batch.Put(cf, op.key, op.value);
           }
@@ -398,6 +426,8 @@ Expected<Ok> Journal::Impl::write_now(const WriteSet& ops) {
     auto* cf = handles_[static_cast<std::size_t>(op.cf) + 1];
     if (op.erase) {
       batch.Delete(cf, op.key);
+    } else if (op.merge) {
+      batch.Merge(cf, op.key, op.value);
     } else {
       batch.Put(cf, op.key, op.value);
     }

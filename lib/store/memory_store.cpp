@@ -1,5 +1,7 @@
 #include "store/memory_store.hpp"
 
+#include "store/merge_values.hpp"
+
 namespace callrouter::store {
 
 void MemoryStore::apply(const WriteSet& records) {
@@ -7,6 +9,8 @@ void MemoryStore::apply(const WriteSet& records) {
     auto& cf = cfs_[static_cast<std::size_t>(op.cf)];
     if (op.erase) {
       if (auto it = cf.find(op.key); it != cf.end()) cf.erase(it);
+    } else if (auto it = cf.find(op.key); op.merge && it != cf.end()) {
+      if (auto merged = merge_values(op.cf, it->second, op.value)) it->second = std::move(*merged);
     } else {
       cf.insert_or_assign(op.key, op.value);
     }

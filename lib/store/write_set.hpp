@@ -20,6 +20,7 @@ enum class Cf : std::size_t {
   events,         // committed call events: org, seq -> event JSON (the change feed)
   history,        // call log rows: org, start time, sid -> call fields; then the call's facts
   history_index,  // call log filters: org, dimension, value, start time, sid -> ""
+  analytics,      // call figures: org, dimension, 15-minute slot, value -> counters (merged)
   count_
 };
 
@@ -28,6 +29,7 @@ struct WriteOp {
   std::string key;
   std::string value;  // ignored when erase
   bool erase = false;
+  bool merge = false;  // combine `value` into the stored one (store::merge_values); Cf::analytics only
 };
 using WriteSet = std::vector<WriteOp>;
 
