@@ -1,6 +1,7 @@
 // Pieces every screen uses: loading a resource, showing an API error, a labelled field.
 import { useEffect, useState } from 'preact/hooks';
 import { html } from '../html.js';
+import { api } from '../api.js';
 import { t } from '../i18n.js';
 
 // Loads with `load()` on mount and whenever `deps` change; `reload()` loads again.
@@ -40,3 +41,11 @@ export function Select({ id, label, value, options, onChange }) {
     ${options.map(([v, text]) => html`<option value=${v}>${text}</option>`)}
   </select></label>`;
 }
+
+// A row's delete button: asks first, DELETEs `path`, then `onDone()`; a refusal goes to `onError`
+// (e.g. 409 while a published flow still uses the object).
+export const DeleteButton = ({ id, path, onDone, onError }) => html`<button type="button" aria-label=${`${t('delete')} ${id}`}
+  onClick=${async () => {
+    if (!confirm(t('confirmDelete'))) return;
+    try { await api.del(path); onDone(); } catch (err) { onError(err); }
+  }}>${t('delete')}</button>`;

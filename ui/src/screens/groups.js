@@ -3,7 +3,7 @@ import { useState } from 'preact/hooks';
 import { api } from '../api.js';
 import { html } from '../html.js';
 import { t } from '../i18n.js';
-import { ErrorText, Field, useLoad } from './common.js';
+import { DeleteButton, ErrorText, Field, useLoad } from './common.js';
 
 export function Groups() {
   const groups = useLoad(() => api.get('/v1/groups'));
@@ -29,10 +29,7 @@ export function Groups() {
       <tbody>${(groups.data?.groups ?? []).map((g) => html`<tr>
         <td>${g.id}</td><td>${g.name}</td><td>${g.members.join(', ')}</td><td>${g.wrap_up_s}</td>
         <td><a href=${`#/users`} onClick=${() => sessionStorage.setItem('callrouter.users.group', g.id)}>${t('users')}</a>
-        <button type="button" aria-label=${`${t('delete')} ${g.id}`} onClick=${async () => {
-          if (!confirm(t('confirmDelete'))) return;
-          try { await api.del(`/v1/groups/${encodeURIComponent(g.id)}`); groups.reload(); } catch (err) { setError(err); }
-        }}>${t('delete')}</button></td></tr>`)}</tbody>
+        <${DeleteButton} id=${g.id} path=${`/v1/groups/${encodeURIComponent(g.id)}`} onDone=${groups.reload} onError=${setError} /></td></tr>`)}</tbody>
     </table>
     <h2>${t('addGroup')}</h2>
     <form class="grid" onSubmit=${add}>

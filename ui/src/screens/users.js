@@ -4,7 +4,7 @@ import { api, query } from '../api.js';
 import { dash } from '../format.js';
 import { html } from '../html.js';
 import { t } from '../i18n.js';
-import { ErrorText, Field, Select, useLoad } from './common.js';
+import { DeleteButton, ErrorText, Field, Select, useLoad } from './common.js';
 
 const blank = { id: '', name: '', client: '', phone: '', groups: '', allow_outgoing: false, record_outgoing: false,
   caller_id: '', allow_custom_caller_id: false };
@@ -49,10 +49,7 @@ export function Users() {
         <td>${u.id}</td><td class="user-name">${u.name}</td><td>${u.groups.join(', ')}</td><td>${dash(u.client)}</td><td>${dash(u.phone)}</td>
         <td>${yes(u.allow_outgoing)}</td><td>${yes(u.record_outgoing)}</td><td>${dash(u.caller_id)}</td>
         <td>${yes(u.allow_custom_caller_id)}</td><td>${u.presence}</td>
-        <td><button type="button" aria-label=${`${t('delete')} ${u.id}`} onClick=${async () => {
-          if (!confirm(t('confirmDelete'))) return;
-          try { await api.del(`/v1/users/${encodeURIComponent(u.id)}`); users.reload(); } catch (err) { setError(err); }
-        }}>${t('delete')}</button></td></tr>`)}</tbody>
+        <td><${DeleteButton} id=${u.id} path=${`/v1/users/${encodeURIComponent(u.id)}`} onDone=${users.reload} onError=${setError} /></td></tr>`)}</tbody>
     </table>
     <h2>${t('addUser')}</h2>
     <form class="grid" onSubmit=${add}>
