@@ -80,6 +80,7 @@ try {
   assert.match(await text('#balance'), /^\d+\.\d\d credits$/);
   assert.equal(await page.evaluate(() => sessionStorage.getItem('callrouter.key')), adminKey);
   assert.equal(await page.evaluate(() => localStorage.getItem('callrouter.key')), null);
+  await page.waitForFunction(() => document.querySelector('#ledger tbody')?.textContent.includes('20.00'));  // the test's top-up
   await axe('overview');
   await shot('overview');
 

@@ -1,6 +1,7 @@
 // Plan and credits: the wallet, auto-recharge, recording storage and usage by month.
-import { api } from '../api.js';
-import { credits } from '../format.js';
+import { useState } from 'preact/hooks';
+import { api, query } from '../api.js';
+import { credits, when } from '../format.js';
 import { html } from '../html.js';
 import { t } from '../i18n.js';
 import { ErrorText, Loading, useLoad } from './common.js';
@@ -8,6 +9,9 @@ import { ErrorText, Loading, useLoad } from './common.js';
 export function Overview() {
   const wallet = useLoad(() => api.get('/v1/wallet'));
   const usage = useLoad(() => api.get('/v1/wallet/usage'));
+  // The ledger is oldest first, paged by `after`: purchase history a page of 50 at a time.
+  const [after, setAfter] = useState(0);
+  const ledger = useLoad(() => api.get(`/v1/wallet/ledger${query({ after, limit: 50 })}`), [after]);
   if (wallet.loading) return html`<${Loading} />`;
   if (wallet.error) return html`<${ErrorText} error=${wallet.error} />`;
   const w = wallet.data;
@@ -35,5 +39,16 @@ export function Overview() {
         <td>${m.month}</td><td>${credits(m.credits_micro)}</td><td>${credits(m.debits_micro)}</td>
         <td class="bars" aria-hidden="true"><meter min="0" max=${top} value=${m.debits_micro}></meter></td></tr>`)}</tbody>
     </table>
+    <h2>${t('ledger')}</h2>
+    <${ErrorText} error=${ledger.error} />
+    <table id="ledger">
+      <thead><tr>${['when', 'kind', 'amount', 'balanceAfter', 'note'].map((k) => html`<th scope="col">${t(k)}</th>`)}</tr></thead>
+      <tbody>${(ledger.data?.entries ?? []).map((e) => html`<tr>
+        <td>${when(e.at)}</td><td>${e.kind}</td><td>${credits(e.amount_micro)}</td><td>${credits(e.balance_after_micro)}</td><td>${e.note}</td></tr>`)}</tbody>
+    </table>
+    <p class="row">
+      ${after > 0 && html`<button type="button" onClick=${() => setAfter(0)}>${t('first')}</button>`}
+      ${ledger.data?.next_after && html`<button type="button" onClick=${() => setAfter(ledger.data.next_after)}>${t('next')}</button>`}
+    </p>
   </section>`;
 }
