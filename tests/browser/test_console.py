@@ -48,7 +48,8 @@ class ConsoleBrowserTest(unittest.TestCase):
         self.addCleanup(self.provider.close)
         self.provider.offer("JP", "Local", "+81355550101", region="Tokyo")
         self.provider.offer("JP", "Local", "+81355550102", region="Tokyo")
-        self.d = Daemon(extra_config={"provider": {"api_base_url": self.provider.url}, "ui": {"dir": dist}})
+        self.d = Daemon(extra_config={"provider": {"api_base_url": self.provider.url}, "ui": {"dir": dist},
+                                      "workflows": {"allow_private_networks": True}})
         self.addCleanup(self.d.close)
         self.d.start()
         self.admin = self.d.demo_admin_key
@@ -71,6 +72,10 @@ class ConsoleBrowserTest(unittest.TestCase):
     def test_console(self):
         d = self.d
         self.ok(d.api("PATCH", "/v1/users/u_kato", self.admin, {"name": HOSTILE}))
+        # A rule whose receiver is down (port 9): its deliveries are listed, failing, on the Workflows screen.
+        self.ok(d.api("POST", "/v1/workflows", self.admin, {
+            "id": "missed_to_task", "name": "Missed call → task", "trigger": "missed_call",
+            "action": {"type": "webhook", "url": "http://127.0.0.1:9/hooks/calls"}}), 201)
         self.place_calls()
 
         # The static edge on the real socket: the page, its policy, and no way out of the folder.

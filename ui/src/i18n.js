@@ -33,6 +33,8 @@ const words = {
     added: 'Added', removed: 'Removed', changed: 'Changed', identical: 'Draft and published are the same.',
     warnings: 'Warnings', draft: 'Draft', dragHint: 'Drag a state onto the canvas, or press it to add it. Drag from an exit to a state to connect.',
     loading: 'Loading…', error: 'Error',
+    workflows: 'Workflows', deliveries: 'Deliveries', trigger: 'Trigger', status: 'Status', attempts: 'Attempts',
+    lastStatus: 'Last answer', nextAttempt: 'Next attempt', retry: 'Retry',
     ledger: 'Purchase history', when: 'When', kind: 'Kind', balanceAfter: 'Balance after', note: 'Note',
   },
   ja: {
@@ -67,6 +69,8 @@ const words = {
     added: '追加', removed: '削除', changed: '変更', identical: '下書きと公開版は同じです。',
     warnings: '警告', draft: '下書き', dragHint: 'ステートをキャンバスにドラッグするか、押して追加します。出口からステートへドラッグして接続します。',
     loading: '読み込み中…', error: 'エラー',
+    workflows: 'ワークフロー', deliveries: '配信', trigger: 'トリガー', status: 'ステータス', attempts: '試行回数',
+    lastStatus: '最後の応答', nextAttempt: '次の試行', retry: '再送',
     ledger: '購入履歴', when: '日時', kind: '種類', balanceAfter: '残高', note: 'メモ',
   },
 };

@@ -10,10 +10,11 @@ import { Flows } from './screens/flows.js';
 import { Users } from './screens/users.js';
 import { Groups } from './screens/groups.js';
 import { History } from './screens/history.js';
+import { Workflows } from './screens/workflows.js';
 
 const tabs = [
   ['overview', Overview], ['numbers', Numbers], ['flows', Flows],
-  ['users', Users], ['groups', Groups], ['history', History],
+  ['users', Users], ['groups', Groups], ['history', History], ['workflows', Workflows],
 ];
 
 const currentRoute = () => location.hash.replace(/^#\/?/, '').split('/');

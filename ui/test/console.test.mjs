@@ -213,11 +213,20 @@ try {
   assert.ok(csv.slice(1).every((row) => row.includes('900000001')), 'only the filtered calls');
   unlinkSync(join(downloads, csvName));  // the next download may take the same name
 
+  step = 'workflows';
+  await go('workflows', '#workflows-title');
+  await page.waitForFunction(() => document.querySelector('#workflow-list')?.textContent.includes('missed_to_task'));
+  await page.click('#workflow-list a');
+  await page.waitForFunction(() => document.querySelectorAll('#deliveries tbody tr').length > 0);
+  await axe('workflows');
+  await shot('workflows');
+  await go('history', '#history-title');
+
   step = 'japanese';
   await page.select('.lang select', 'ja');
   await page.waitForFunction(() => document.querySelector('#history-title')?.textContent === '通話の履歴');
   const nav = await page.$$eval('header nav a', (as) => as.map((a) => a.textContent));
-  for (const word of ['電話番号', '通話フロー', '電話連携のユーザー', '電話連携のグループ', '通話の履歴']) assert.ok(nav.includes(word), word);
+  for (const word of ['電話番号', '通話フロー', '電話連携のユーザー', '電話連携のグループ', '通話の履歴', 'ワークフロー']) assert.ok(nav.includes(word), word);
   assert.equal(await page.evaluate(() => document.documentElement.lang), 'ja');
   // Chromium holds a second download from one page until the user allows it: load the page anew
   // (the language is kept for the tab) as a person would before downloading again.
