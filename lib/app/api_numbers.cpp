@@ -9,6 +9,7 @@
 
 #include "app/api_support.hpp"
 #include "app/app.hpp"
+#include "app/provider_refusal.hpp"
 #include "billing/number_fees.hpp"
 #include "common/phone_number.hpp"
 #include "provider/twilio/rest_api.hpp"
@@ -86,9 +87,10 @@ void App::available_numbers(std::string country, std::string type, std::string c
   if (org == nullptr || http_ == nullptr) return reply(json_error(503, "unavailable", "the provider API is not reachable"));
   auto request = twilio::available_numbers_request(config_.provider_api_base_url, org->account_sid, org->auth_token,
                                                    country, type, contains, area_code);
-  http_->send(std::move(request), [country, type, fee = *price, reply = std::move(reply)](outbound::OutboundResponse r) {
+  http_->send(std::move(request), [country, type, fee = *price, base_url = config_.provider_api_base_url,
+                                   reply = std::move(reply)](outbound::OutboundResponse r) {
     if (r.status < 200 || r.status >= 300) {
-      return reply(json_error(502, "provider_error", fmt::format("the provider answered {} {}", r.status, r.error)));
+      return reply(provider_refusal("list available numbers", r, base_url));
     }
     simdjson::dom::parser parser;
     simdjson::dom::array found;
@@ -149,10 +151,11 @@ void App::buy_number(HttpRequest&& request, const Principal& who, Reply reply) {
                                   reply = std::move(reply)](outbound::OutboundResponse r) mutable {
     simdjson::dom::parser p;
     std::string_view first;
-    if (r.status < 200 || r.status >= 300 || p.parse(r.body)["available_phone_numbers"].at(0)["phone_number"].get(first)) {
-      return reply(json_error(r.status >= 200 && r.status < 300 ? 404 : 502,
-                              r.status >= 200 && r.status < 300 ? "no_numbers" : "provider_error",
-                              "the provider offered no number for that country, type and area"));
+    if (r.status < 200 || r.status >= 300) {
+      return reply(provider_refusal("search for a number to buy", r, config_.provider_api_base_url));
+    }
+    if (p.parse(r.body)["available_phone_numbers"].at(0)["phone_number"].get(first)) {
+      return reply(json_error(404, "no_numbers", "the provider offered no number for that country, type and area"));
     }
     purchase_number(org_id, std::string(first), country, type, fee, std::move(reply));
   });
@@ -174,7 +177,7 @@ void App::purchase_number(const std::string& org_id, const std::string& number, 
     simdjson::dom::parser p;
     std::string_view sid;
     if (r.status < 200 || r.status >= 300 || p.parse(r.body)["sid"].get(sid)) {
-      return reply(json_error(502, "provider_error", fmt::format("the provider did not sell {}: {} {}", number, r.status, r.error)));
+      return reply(provider_refusal(fmt::format("buy {}", number), r, config_.provider_api_base_url));
     }
     const auto now = clock_();
     engine::NumberEntry entry{number, org_id, country, type, "", std::string(sid), now, 0, false};

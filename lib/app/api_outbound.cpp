@@ -7,6 +7,7 @@
 
 #include "app/api_support.hpp"
 #include "app/app.hpp"
+#include "app/provider_refusal.hpp"
 #include "billing/outbound_limit.hpp"
 #include "billing/recording_quota.hpp"
 #include "common/phone_number.hpp"
@@ -91,7 +92,7 @@ void App::click_to_call(HttpRequest&& request, const Principal& who, Reply reply
     simdjson::dom::parser p;
     std::string_view sid;
     if (r.status < 200 || r.status >= 300 || p.parse(r.body)["sid"].get(sid)) {
-      return reply(json_error(502, "provider_error", fmt::format("the provider did not place the call: {} {}", r.status, r.error)));
+      return reply(provider_refusal("place the call", r, config_.provider_api_base_url));
     }
     record.sid = std::string(sid);
     record.started_at = clock_();

@@ -7,6 +7,7 @@
 
 #include "app/api_support.hpp"
 #include "app/app.hpp"
+#include "app/provider_refusal.hpp"
 #include "provider/twilio/webhook_events.hpp"
 #include "common/phone_number.hpp"
 #include "provider/twilio/rest_api.hpp"
@@ -52,7 +53,7 @@ void App::request_caller_id(std::string_view user_id, HttpRequest&& request, con
     simdjson::dom::parser p;
     std::string_view code;
     if (r.status < 200 || r.status >= 300 || p.parse(r.body)["validation_code"].get(code)) {
-      return reply(json_error(502, "provider_error", fmt::format("the provider did not start the verification: {} {}", r.status, r.error)));
+      return reply(provider_refusal("start the caller ID verification", r, config_.provider_api_base_url));
     }
     const auto* current = directory_.user(org_id, user_id);
     if (current == nullptr) return reply(json_error(404, "not_found", "no such user"));

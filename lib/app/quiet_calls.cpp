@@ -2,8 +2,8 @@
 // memory, in the journal's live calls and restored at every start. A timer looks for calls older
 // than calls.check_after_s, asks the provider for each one's state, and closes those that ended
 // with the provider's own status and duration, as a status callback would have. A call the
-// provider does not know, or one older than calls.expire_after_s (past the provider's 24 h limit),
-// is closed as failed. Each close goes through Engine::apply like any callback: one commit path.
+// provider does not know is closed as failed; so is one older than calls.expire_after_s (past the
+// provider's 24 h limit) when the provider cannot be asked or answers garbage. Each close goes through Engine::apply like any callback: one commit path.
 #include <spdlog/spdlog.h>
 
 #include "app/app.hpp"
@@ -40,25 +40,28 @@ void App::check_next_quiet_call() {
   quiet_checks_.pop_front();
   const auto* org = directory_.org(call.org_id);
   if (org == nullptr) return check_next_quiet_call();
-  if (clock_() - call.started_at >= config_.calls_expire_after || http_ == nullptr) {
-    if (clock_() - call.started_at >= config_.calls_expire_after) close_quiet_call(call, "failed", std::nullopt, "expired");
+  // Past expire_after the call is closed only when the provider cannot say otherwise: a clock
+  // stepped forward must not end calls the provider still has live.
+  auto expired = [this, started = call.started_at] { return clock_() - started >= config_.calls_expire_after; };
+  if (http_ == nullptr) {
+    if (expired()) close_quiet_call(call, "failed", std::nullopt, "expired");
     return check_next_quiet_call();
   }
   http_->send(twilio::fetch_call_request(config_.provider_api_base_url, org->account_sid, org->auth_token, call.sid),
-              [this, call](outbound::OutboundResponse r) {
+              [this, call, expired](outbound::OutboundResponse r) {
                 if (r.status == 404) {
                   close_quiet_call(call, "failed", std::nullopt, "unknown to the provider");
                 } else if (r.status == 200) {
                   auto state = twilio::read_call_resource(r.body);
                   if (!state) {
-                    spdlog::warn("call {}: the provider's answer about it is unreadable ({}); asking again later", call.sid,
-                                 state.error());
+                    spdlog::warn("call {}: the provider's answer about it is unreadable ({})", call.sid, state.error());
+                    if (expired()) close_quiet_call(call, "failed", std::nullopt, "expired; the provider's answer was unreadable");
                   } else if (engine::is_terminal_status(state->status)) {
                     close_quiet_call(call, state->status, state->duration_s, "ended at the provider");
-                  }  // still live there: asked again at a later sweep, until expire_after
+                  }  // still live there: asked again at a later sweep
                 } else {
-                  spdlog::warn("call {}: the provider could not be asked about it ({} {}); asking again later", call.sid,
-                               r.status, r.error);
+                  spdlog::warn("call {}: the provider could not be asked about it ({} {})", call.sid, r.status, r.error);
+                  if (expired()) close_quiet_call(call, "failed", std::nullopt, "expired; the provider could not be asked");
                 }
                 check_next_quiet_call();
               });

@@ -142,6 +142,11 @@ Expected<OpenedDb> open_db(const std::filesystem::path& dir, const std::shared_p
     }
     descriptors.emplace_back(kCfNames[i], family);
   }
+  // RocksDB logs a fresh data dir's missing journal directory as an error before creating it; a
+  // first start is not an error, so the directory is made here.
+  std::error_code made;
+  std::filesystem::create_directories(dir / "journal", made);
+  if (made) return unexpected(fmt::format("cannot create the journal directory '{}': {}", (dir / "journal").string(), made.message()));
   rocksdb::DB* raw = nullptr;
   auto status = rocksdb::DB::Open(options, (dir / "journal").string(), descriptors, &opened.handles, &raw);
   if (!status.ok()) return unexpected(fmt::format("cannot open journal in '{}': {}", dir.string(), status.ToString()));
