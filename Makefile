@@ -7,7 +7,7 @@ CMAKE_FLAGS += -DCALLROUTER_WERROR=ON
 endif
 
 .PHONY: all bootstrap build run test clean bench bench-build bench-journal bench-ready-10m bench-flow bench-memory \
-        bench-micro bench-e2e bench-history sim-build demo ui
+        bench-micro bench-e2e bench-history sim-build demo sanitize-build test-sanitize fuzz ui
 
 all: build
 
@@ -31,6 +31,26 @@ run: build ui
 
 test: build
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
+
+# The suite again under ASan + UBSan (any report fails), and the libFuzzer targets of tests/fuzz,
+# from one clang tree (build-sanitize). `make fuzz FUZZ_SECONDS=600` for a long run.
+SANITIZE_DIR ?= build-sanitize
+FUZZ_SECONDS ?= 60
+SANITIZE_ENV = ASAN_OPTIONS=abort_on_error=1:detect_leaks=1:strict_string_checks=1 \
+    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+
+$(SANITIZE_DIR)/CMakeCache.txt: | bootstrap
+	CC=clang-14 CXX=clang++-14 cmake -S . -B $(SANITIZE_DIR) -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	    -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1" -DCALLROUTER_SANITIZE=ON -DCALLROUTER_FUZZ=ON
+
+sanitize-build: bootstrap $(SANITIZE_DIR)/CMakeCache.txt
+	cmake --build $(SANITIZE_DIR) -j $(JOBS)
+
+test-sanitize: sanitize-build
+	cd $(SANITIZE_DIR) && $(SANITIZE_ENV) ctest --output-on-failure -j $(JOBS)
+
+fuzz: sanitize-build
+	$(SANITIZE_ENV) scripts/fuzz $(SANITIZE_DIR)/tests/fuzz $(FUZZ_SECONDS)
 
 # Benchmarks build in their own Release tree so they never slow `make test`; results go to
 # bench/results/ and docs/performance.md. `make bench` is the end-to-end benchmark (provider

@@ -137,7 +137,7 @@ int run(const Args& args) {
       [&application](server::HttpRequest&& req, server::RequestContext& ctx, server::Reply reply) {
         application.handle(std::move(req), ctx, std::move(reply));
       },
-      metrics, [&application](const server::HttpRequest& req) { return application.agent_stream(req); });
+      metrics, [&application](const server::HttpRequest& req) { return application.upgrade(req); });
   if (auto listening = server.listen(config->listen_address, config->listen_port); !listening) {
     spdlog::critical("{}", listening.error());
     return 1;
@@ -218,6 +218,7 @@ int run(const Args& args) {
     notifier.notify("STOPPING=1\nSTATUS=stopping");
     server.stop();
     application.close_agent_streams();
+    application.close_media_streams();
     reload_signals.cancel();
     watchdog.cancel();
     deadline = std::chrono::steady_clock::now() + config->shutdown_timeout;

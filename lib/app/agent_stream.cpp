@@ -1,9 +1,9 @@
 // The agents' WebSocket (/v1/agents/stream): authentication, the snapshot on connect, presence
 // changes from the softphone.
 #include <fmt/format.h>
-#include <simdjson.h>
 #include <spdlog/spdlog.h>
 
+#include "api/agent_message.hpp"
 #include "app/app.hpp"
 #include "common/json_writer.hpp"
 
@@ -45,26 +45,18 @@ server::UpgradeDecision App::agent_stream(const HttpRequest& request) {
     channel->on_message = [this, org, user_id, weak](std::string_view text) {
       auto self = weak.lock();
       if (!self) return;
-      simdjson::dom::parser parser;
-      simdjson::dom::object o;
-      std::string_view type;
-      if (parser.parse(text.data(), text.size()).get(o) || o["type"].get(type)) {
-        return self->send(R"({"type":"error","message":"messages are JSON objects with a type"})");
-      }
-      if (type == "ping") return self->send(R"({"type":"pong"})");
-      if (type == "presence") {
-        std::string_view presence;
-        if (o["presence"].get(presence)) return self->send(R"({"type":"error","message":"presence needs a value"})");
-        return change_presence(org, user_id, presence, [weak](const engine::TelephonyUser* updated, server::HttpResponse error) {
-          auto ch = weak.lock();
-          if (ch && updated == nullptr) {
-            JsonWriter w;
-            w.begin_object().field("type", "error").field("status", static_cast<std::int64_t>(error.status)).key("detail").raw(error.body).end_object();
-            ch->send(w.take());
-          }
-        });
-      }
-      self->send(R"({"type":"error","message":"unknown message type"})");
+      auto message = api::read_agent_message(text);
+      if (auto* refused = std::get_if<api::AgentMessageRefused>(&message)) return self->send(std::string(refused->frame));
+      if (std::holds_alternative<api::AgentPing>(message)) return self->send(R"({"type":"pong"})");
+      const auto& presence = std::get<api::AgentPresence>(message).presence;
+      change_presence(org, user_id, presence, [weak](const engine::TelephonyUser* updated, server::HttpResponse error) {
+        auto ch = weak.lock();
+        if (ch && updated == nullptr) {
+          JsonWriter w;
+          w.begin_object().field("type", "error").field("status", static_cast<std::int64_t>(error.status)).key("detail").raw(error.body).end_object();
+          ch->send(w.take());
+        }
+      });
     };
     channel->on_close = [this, org, user_id, raw = channel.get()] { agents_.detach(org, user_id, raw); };
     agents_.attach(org, user_id, channel);

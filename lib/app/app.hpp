@@ -85,6 +85,8 @@ class App {
   }
   // Graceful stop: agents' streams are told the server is going away.
   void close_agent_streams() { agents_.close_all(); }
+  // Graceful stop: Media Streams end; what they measured is journaled while the loop drains.
+  void close_media_streams();
   // Wiring from the daemon: the provider REST client, and a way to run something later on the loop.
   using Scheduler = std::function<void(std::chrono::milliseconds, std::function<void()>)>;
   void set_outbound(outbound::HttpClient* http, Scheduler schedule) {
@@ -178,6 +180,10 @@ class App {
   // WS /v1/agents/stream: agent key in the Authorization header or ?key= (browsers cannot set
   // headers on a WebSocket).
   server::UpgradeDecision agent_stream(const server::HttpRequest& request);
+  // WS /twilio/media (twilio_media.cpp): the provider's Media Streams, signed upgrade.
+  server::UpgradeDecision twilio_media(const server::HttpRequest& request);
+  // Every WebSocket upgrade: by path to one of the two above.
+  server::UpgradeDecision upgrade(const server::HttpRequest& request);
   server::HttpResponse health() const;
   server::HttpResponse readiness() const;
   server::HttpResponse metrics_text();
@@ -251,6 +257,18 @@ class App {
   // take a seq replaces its entry, so a lost event's deliveries are never sent.
   std::unordered_map<std::string, std::vector<workflows::Delivery>> staged_deliveries_;
   std::unique_ptr<workflows::DeliveryRunner> deliveries_;
+
+  // Media Streams (twilio_media.cpp).
+  struct MediaStream;
+  std::optional<std::string> media_stream_refusal(const MediaStream& stream) const;
+  void on_media_message(MediaStream& stream, std::string_view text);
+  void refuse_media_stream(MediaStream& stream);
+  void finish_media_stream(MediaStream& stream);
+  void media_metrics();
+  std::unordered_set<std::shared_ptr<MediaStream>> media_streams_;
+  struct MediaCounts {
+    std::uint64_t accepted = 0, refused = 0, messages = 0;
+  } media_counts_;
 
   Config config_;
   store::Journal& journal_;

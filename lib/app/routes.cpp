@@ -180,6 +180,7 @@ HttpResponse App::metrics_text() {
     metrics_.set_counter(name, "Committed call events of this type", static_cast<double>(n));
   }
   workflow_metrics();
+  media_metrics();
   return text(200, "text/plain; version=0.0.4", metrics_.render());
 }
 

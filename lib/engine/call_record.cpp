@@ -64,6 +64,15 @@ std::string to_json(const CallRecord& r) {
       .field("flow_attempts", static_cast<std::int64_t>(r.flow_attempts))
       .field("flow_waiting", r.flow_waiting)
       .field("from_country", r.from_country);
+  if (r.audio) {
+    // Exact milliseconds beside the API's seconds, so a record reads back without rounding.
+    const auto& a = *r.audio;
+    w.key("audio_ms").begin_array();
+    for (auto ms : {a.caller_talk_ms, a.agent_talk_ms, a.silence_ms, a.talk_over_ms, a.longest_silence_ms, a.analysed_ms}) {
+      w.value(ms);
+    }
+    w.end_array();
+  }
   w.field("last_status_seq", r.last_status_seq);
   w.key("status_seqs").begin_array();
   for (auto s : r.status_seqs) w.value(static_cast<std::int64_t>(s));
@@ -90,6 +99,10 @@ void write_call_fields(JsonWriter& w, const CallRecord& r) {
   }
   w.field("charge_micro", r.charge_micro);
   if (!r.caller_id.empty()) w.field("caller_id", r.caller_id).field("time_limit_s", r.time_limit_s);
+  if (r.audio) {
+    w.key("audio");
+    media::write_audio_figures(w, *r.audio);
+  }
 }
 
 Expected<CallRecord> call_record_from_json(std::string_view json) {
@@ -131,6 +144,14 @@ Expected<CallRecord> call_record_from_json(std::string_view json) {
   r.charge_micro = rd.integer("charge_micro").value_or(0);
   r.caller_id = rd.str("caller_id");
   r.time_limit_s = rd.integer("time_limit_s").value_or(0);
+  simdjson::dom::array audio;
+  if (o["audio_ms"].get(audio) == simdjson::SUCCESS && audio.size() == 6) {
+    std::int64_t ms[6] = {};
+    std::size_t i = 0;
+    bool ok = true;
+    for (auto e : audio) ok = ok && e.get(ms[i++]) == simdjson::SUCCESS;
+    if (ok) r.audio = media::AudioFigures{ms[0], ms[1], ms[2], ms[3], ms[4], ms[5]};
+  }
   simdjson::dom::array seqs;
   if (o["status_seqs"].get(seqs) == simdjson::SUCCESS) {
     for (auto e : seqs) {

@@ -9,6 +9,7 @@
 
 #include "common/expected.hpp"
 #include "common/time.hpp"
+#include "media/audio_figures.hpp"
 
 namespace callrouter {
 class JsonWriter;
@@ -47,6 +48,9 @@ struct CallRecord {
   // Outbound (click-to-call): the number presented and the longest the wallet allowed.
   std::string caller_id;
   std::int64_t time_limit_s = 0;
+  // Talk, silence and talk-over from the call's Media Stream (flow option analyze_audio), once
+  // the stream ended.
+  std::optional<media::AudioFigures> audio;
 
   bool terminal() const;
 };

@@ -262,6 +262,16 @@ Effects Engine::on(const PresenceStoredEvent& e, Timestamp now) {
   return fx;
 }
 
+Effects Engine::on(const AudioFiguresEvent& e, Timestamp now) {
+  Effects fx;
+  auto call = calls_.find(e.org_id, e.call_sid);
+  if (!call) return fx;  // gone past retention, or never ours: nothing to attach to
+  // The latest stream's figures stand (a call has one stream; a second would be a restart).
+  call->audio = e.figures;
+  stage_call(fx, *call, CallEvent{"audio", 0, "", now}, true);
+  return fx;
+}
+
 Effects Engine::on(const QueueTimerEvent& e, Timestamp now) {
   Effects fx;
   dispatch_queues(fx, e.org_id, now);

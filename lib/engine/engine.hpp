@@ -77,8 +77,15 @@ struct OutboundPlacedEvent {
 struct PresenceStoredEvent {
   TelephonyUser user;
 };
+// A call's Media Stream ended (or broke off) and its audio was measured: the figures go on the
+// call's record. The stream was matched to the org and the call when it started.
+struct AudioFiguresEvent {
+  std::string org_id;
+  std::string call_sid;
+  media::AudioFigures figures;
+};
 using Event = std::variant<CallArrivedEvent, CallStatusEvent, AgentLegEvent, FlowCallbackEvent, RecordingEvent,
-                           MoveReplyEvent, QueueTimerEvent, OutboundPlacedEvent, PresenceStoredEvent>;
+                           MoveReplyEvent, QueueTimerEvent, OutboundPlacedEvent, PresenceStoredEvent, AudioFiguresEvent>;
 
 // ---- Effects: what the runtime does about it ----
 
@@ -204,6 +211,7 @@ class Engine {
   Effects on(const QueueTimerEvent& e, Timestamp now);
   Effects on(const OutboundPlacedEvent& e, Timestamp now);
   Effects on(const PresenceStoredEvent& e, Timestamp now);
+  Effects on(const AudioFiguresEvent& e, Timestamp now);
   Effects outbound_dial_result(const Org& org, const CallRecord& record, const FlowCallbackEvent& e,
                                const std::string& callback_id, Timestamp now);
   // The common tail of a call change: the record (and its answer, under each id) into the change.

@@ -368,3 +368,38 @@ TEST_CASE("a commit the journal refused is undone: the call, its answer and its 
   CHECK(busy.engine.queued() == 1);
   CHECK(busy.engine.queue_stats().entered == 1);
 }
+
+TEST_CASE("a flow that analyses audio streams the call from its first document, and the figures go on record", "[engine]") {
+  Office o;
+  std::string heard = kSayFlow;
+  heard.insert(1, R"("analyze_audio": true, )");
+  o.engine.directory().put_flow(flow_entry("main", published(2, heard.c_str())));
+  auto first = o.arrive("CA1");
+  REQUIRE(first.answer);
+  CHECK(first.answer->body == "Other Say Hangup");
+  const auto* stream = std::get_if<flow::StreamAudioAction>(&o.rendered.back().front());
+  REQUIRE(stream);
+  CHECK(stream->org_id == "acme");
+  CHECK(stream->call_sid == "CA1");
+  o.now += 30s;
+  o.status("CA1", "completed", 3, 30);
+
+  o.now += 1s;
+  const media::AudioFigures figures{12000, 8000, 9000, 500, 3000, 28500};
+  auto measured = o.apply(engine::AudioFiguresEvent{"acme", "CA1", figures});
+  CHECK(measured.journal);
+  CHECK_FALSE(measured.answer);
+  REQUIRE(o.call("CA1")->audio);
+  CHECK(*o.call("CA1")->audio == figures);
+  CHECK(o.events.back() == "call.audio");
+  auto stored = store::read_call(o.disk, "acme", "CA1");
+  REQUIRE(stored);
+  REQUIRE(stored->audio);
+  CHECK(*stored->audio == figures);
+
+  // A flow without the option streams nothing; figures for a call never seen change nothing.
+  o.engine.directory().put_flow(flow_entry("main", published(3, kSayFlow)));
+  CHECK(o.arrive("CA2").answer->body == "Say Hangup");
+  CHECK_FALSE(o.apply(engine::AudioFiguresEvent{"acme", "CA404", figures}).journal);
+  CHECK_FALSE(o.apply(engine::AudioFiguresEvent{"other", "CA1", figures}).journal);
+}

@@ -38,6 +38,9 @@ IncomingCallDecision decide_incoming_call(const Directory& directory, const Org&
   d.actions = std::move(turn.actions);
   if (!d.actions.empty() && std::holds_alternative<flow::RejectAction>(d.actions.front())) {
     r.disposition = "rejected";
+  } else if (published.compiled->analyze_audio) {
+    // From the first document, before anyone is rung: the whole call is heard.
+    d.actions.insert(d.actions.begin(), flow::StreamAudioAction{org.id, r.sid});
   }
   return d;
 }

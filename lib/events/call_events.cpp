@@ -52,6 +52,8 @@ std::vector<Event> call_events(const engine::CallRecord* before, const engine::C
   if (after.disposition == "voicemail" && (before == nullptr || before->disposition != "voicemail")) {
     add("call.voicemail", now);
   }
+  // Figures from the call's Media Stream, usually just after the call ended.
+  if (after.audio && (before == nullptr || !before->audio)) add("call.audio", now);
   if (ends) {
     const auto at = after.ended_at.value_or(now);
     // Missed: an inbound call nobody took. A voicemail was taken by the mailbox; a rejected call

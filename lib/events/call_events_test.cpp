@@ -144,3 +144,24 @@ TEST_CASE("an outbound call is answered when the far end answers, and is never m
   no_answer.disposition = "answered";
   CHECK(types(events::call_events(&agent_leg, no_answer, t0 + 30s)) == std::vector<std::string>{"call.ended"});
 }
+
+TEST_CASE("a call's audio figures make one call.audio event carrying them") {
+  auto ended = inbound();
+  ended.status = "completed";
+  ended.disposition = "answered";
+  ended.ended_at = t0 + 60s;
+  auto measured = ended;
+  measured.audio = media::AudioFigures{30000, 20000, 9000, 1000, 4000, 58000};
+  auto events = events::call_events(&ended, measured, t0 + 61s);
+  REQUIRE(types(events) == std::vector<std::string>{"call.audio"});
+  CHECK(events[0].at == t0 + 61s);
+  CHECK(events[0].data.find(R"("audio":{"talk_s":{"caller":30.000,"agent":20.000},"silence_s":9.000,)") != std::string::npos);
+  CHECK(events::call_events(&measured, measured, t0 + 62s).empty());  // figures again: nothing new
+
+  // The stored record keeps the exact milliseconds.
+  auto back = engine::call_record_from_json(engine::to_json(measured));
+  REQUIRE(back);
+  REQUIRE(back->audio);
+  CHECK(*back->audio == *measured.audio);
+  CHECK_FALSE(engine::call_record_from_json(engine::to_json(ended))->audio);
+}

@@ -80,8 +80,15 @@ struct RecordAction {
   CallbackRef callback;
 };
 
+// Start sending the call's audio, both directions, to the daemon (flow option analyze_audio);
+// the stream names the org and the call so it can be matched to its record.
+struct StreamAudioAction {
+  std::string org_id;
+  std::string call_sid;
+};
+
 using CallAction = std::variant<SayAction, PlayAction, PauseAction, HangupAction, RejectAction, GatherAction,
-                                DialAction, EnqueueAction, LeaveAction, RecordAction>;
+                                DialAction, EnqueueAction, LeaveAction, RecordAction, StreamAudioAction>;
 using CallActions = std::vector<CallAction>;
 
 }  // namespace callrouter::flow

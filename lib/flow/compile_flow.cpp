@@ -111,6 +111,8 @@ class Compiler {
         flow_.description = top.as_text(v, "description", false);
       } else if (k == "start") {
         start_id = top.as_text(v, "start", true);
+      } else if (k == "analyze_audio") {
+        if (v.get(flow_.analyze_audio) != simdjson::SUCCESS) fail("", k, "must be true or false");
       } else if (k == "states") {
         if (v.get(states) != simdjson::SUCCESS) fail("", "states", "must be an array");
         has_states = true;
@@ -158,7 +160,9 @@ class Compiler {
     if (!on) return;
     object o;
     if (on->get(o) != simdjson::SUCCESS) fail(f.state(), "on", "must be an object of outcome -> state");
-    for (auto [k, v] : o) {
+    for (auto member : o) {
+      const std::string_view k = member.key;  // not a binding: clang 14 cannot capture those
+      const simdjson::dom::element v = member.value;
       auto field = fmt::format("on.{}", k);
       auto slot = std::find_if(on_slots.begin(), on_slots.end(), [&](const auto& s) { return s.first == k; });
       if (slot == on_slots.end()) fail(f.state(), field, "unknown outcome");
@@ -288,7 +292,9 @@ class Compiler {
       object oo;
       if (opts->get(oo) != simdjson::SUCCESS) fail(id, "options", "must be an object of digits -> state");
       std::size_t longest = 0;
-      for (auto [k, v] : oo) {
+      for (auto member : oo) {
+        const std::string_view k = member.key;  // not a binding: clang 14 cannot capture those
+        const simdjson::dom::element v = member.value;
         auto field = fmt::format("options.{}", k);
         if (k.empty() || k.size() > 20 || !std::all_of(k.begin(), k.end(), [](char c) { return (c >= '0' && c <= '9') || c == '*' || c == '#'; })) {
           fail(id, field, "option keys are digits (0-9, *, #)");
@@ -509,7 +515,9 @@ class Compiler {
     }
     BranchRule rule{BranchRule::Kind::caller_prefix, {}, kNoState};
     std::size_t conditions = 0;
-    for (auto [k, v] : cond) {
+    for (auto member : cond) {
+      const std::string_view k = member.key;  // not a binding: clang 14 cannot capture those
+      const simdjson::dom::element v = member.value;
       ++conditions;
       auto cfield = fmt::format("{}.if.{}", field, k);
       auto strings = [&](bool allow_list) {

@@ -132,6 +132,7 @@ struct CompiledState {
 struct CompiledFlow {
   std::string name;
   std::string description;
+  bool analyze_audio = false;  // stream the call's audio to us (Media Streams) and measure it
   StateIndex start = kNoState;
   std::vector<CompiledState> states;
 

@@ -87,6 +87,8 @@ Expected<HistoryCall> read_history_call(std::string_view data, std::span<const T
   std::int64_t n;
   if (o["duration_s"].get(n) == simdjson::SUCCESS) c.duration_s = n;
   if (o["charge_micro"].get(n) == simdjson::SUCCESS) c.charge_micro = n;
+  simdjson::dom::object audio;
+  if (o["audio"].get(audio) == simdjson::SUCCESS) c.audio = simdjson::minify(audio);
 
   OutcomeFacts outcome;
   outcome.inbound = c.inbound();
@@ -141,6 +143,7 @@ void write_history_call(JsonWriter& w, const HistoryCall& c) {
   }
   w.field("charge_micro", c.charge_micro);
   if (!c.caller_id.empty()) w.field("caller_id", c.caller_id);
+  if (!c.audio.empty()) w.key("audio").raw(c.audio);
   w.key("outcome");
   if (c.outcome) {
     w.value(outcome_name(*c.outcome));

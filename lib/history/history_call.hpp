@@ -41,6 +41,7 @@ struct HistoryCall {
   std::optional<Timestamp> answered_at, connected_at, ended_at;
   std::optional<std::int64_t> duration_s;
   std::int64_t charge_micro = 0;
+  std::string audio;  // the call's `audio` figures as JSON (Media Streams), empty when none
 
   std::optional<Outcome> outcome;  // none while live
   std::int64_t queue_wait_s = 0;   // every stretch in a queue, summed

@@ -80,3 +80,18 @@ TEST_CASE("history call: garbage is an error, not a row") {
   CHECK(fact_of_event("queue.abandoned") == CallFact::queue_abandoned);
   CHECK_FALSE(fact_of_event("call.ended"));
 }
+
+TEST_CASE("history call: the call's audio figures are carried into the log's row") {
+  std::string data = kAnswered;
+  data.insert(data.size() - 1,
+              R"(,"audio":{"talk_s":{"caller":30.500,"agent":20.000},"silence_s":9.000,"talk_over_s":1.000,)"
+              R"("longest_silence_s":4.000,"analysed_s":88.500})");
+  auto call = read_history_call(data, {});
+  REQUIRE(call);
+  JsonWriter w;
+  w.begin_object();
+  write_history_call(w, *call);
+  w.end_object();
+  CHECK(w.str().find(R"("audio":{"talk_s":{"caller":30.5,"agent":20.0},"silence_s":9.0,)") != std::string::npos);
+  CHECK(read_history_call(kAnswered, {})->audio.empty());
+}

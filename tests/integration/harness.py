@@ -22,6 +22,16 @@ DEMO_TOKEN = "0123456789abcdef0123456789abcdef"
 DEMO_NUMBER = "+815012345678"
 
 
+SANITIZER_MARKERS = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:")
+
+
+def sanitizer_reports(log):
+    """ASan, LSan and UBSan reports in a daemon log, with the lines that follow each (its stack)."""
+    lines = log.splitlines()
+    found = [i for i, line in enumerate(lines) if any(m in line for m in SANITIZER_MARKERS)]
+    return "\n".join("\n".join(lines[i:i + 30]) for i in found[:3])
+
+
 def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -109,7 +119,10 @@ class Daemon:
             self.proc.kill()
             self.proc.wait()
             self.log.close()
+        reports = sanitizer_reports(self.logs())
         shutil.rmtree(self.dir, ignore_errors=True)
+        # Under `make test-sanitize` a report in the daemon's log fails the test that caused it.
+        assert not reports, "the daemon's sanitizers reported:\n" + reports
 
     def logs(self):
         try:

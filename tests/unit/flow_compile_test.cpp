@@ -224,3 +224,11 @@ TEST_CASE("voices and languages are checked through the references") {
   REQUIRE(f);
   CHECK(std::get<MenuState>(f->states[0].settings).language == "ja-JP");
 }
+
+TEST_CASE("the flow option analyze_audio is a boolean, false unless set") {
+  const std::string states = R"({"id":"a","type":"hangup"})";
+  CHECK_FALSE(compile_flow(flow_of(states))->analyze_audio);
+  CHECK(compile_flow(R"({"analyze_audio":true,"start":"a","states":[)" + states + "]}")->analyze_audio);
+  CHECK(error_of(R"({"analyze_audio":"yes","start":"a","states":[)" + states + "]}") ==
+        "field 'analyze_audio': must be true or false");
+}

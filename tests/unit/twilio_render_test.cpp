@@ -130,3 +130,12 @@ TEST_CASE("REST redirect: Twiml= up to 4,000 characters, else Url= the provider 
   const std::string exact(kMaxRestTwimlChars, 'x');
   CHECK(redirect_call_request("https://api", "AC1", "t", "CA1", exact, "https://h/x").body.starts_with("Twiml="));
 }
+
+TEST_CASE("an analysed call starts a both-tracks Media Stream naming its org and call", "[twilio]") {
+  CHECK(media_stream_url("https://voice.example.com") == "wss://voice.example.com/twilio/media");
+  CHECK(media_stream_url("http://127.0.0.1:8080") == "ws://127.0.0.1:8080/twilio/media");
+  flow::CallActions actions{flow::StreamAudioAction{"demo", "CA1"}, flow::SayAction{"hi", "", "", 1}};
+  auto doc = render_twiml(actions, "https://voice.example.com");
+  CHECK(contains(doc, R"(<Response><Start><Stream url="wss://voice.example.com/twilio/media" track="both_tracks">)"
+                      R"(<Parameter name="org" value="demo"/><Parameter name="call" value="CA1"/></Stream></Start><Say)"));
+}

@@ -103,6 +103,16 @@ struct Renderer {
     // brings the call back to the same callback without a RecordingUrl, so the flow continues.
     w.redirect(url + "&empty=1");
   }
+  // A unidirectional stream of both tracks; <Start> goes on while the verbs after it run.
+  void operator()(const flow::StreamAudioAction& a) const {
+    const auto url = media_stream_url(base);
+    w.open("Start");
+    w.open("Stream", {{"url", url}, {"track", "both_tracks"}});
+    w.element("Parameter", {{"name", "org"}, {"value", a.org_id}});
+    w.element("Parameter", {{"name", "call"}, {"value", a.call_sid}});
+    w.close("Stream");
+    w.close("Start");
+  }
 };
 
 }  // namespace
@@ -113,6 +123,17 @@ std::string callback_url(std::string_view base_url, const flow::CallbackRef& ref
   if (ref.attempt != 0) url += fmt::format("&attempt={}", ref.attempt);
   if (ref.visit >= 0) url += fmt::format("&visit={}", ref.visit);
   return url;
+}
+
+std::string media_stream_url(std::string_view base_url) {
+  // The provider connects over TLS where our webhooks are https (and signs this exact URL).
+  std::string url(base_url);
+  if (url.starts_with("https://")) {
+    url.replace(0, 5, "wss");
+  } else if (url.starts_with("http://")) {
+    url.replace(0, 4, "ws");
+  }
+  return url + "/twilio/media";
 }
 
 std::string render_twiml(const flow::CallActions& actions, std::string_view base_url, CallScope scope) {

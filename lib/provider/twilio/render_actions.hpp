@@ -18,6 +18,10 @@ struct CallScope {
 };
 std::string render_twiml(const flow::CallActions& actions, std::string_view base_url = {}, CallScope scope = {});
 
+// Where the provider sends a call's Media Stream: public_base_url with wss:// (ws:// for http://)
+// and /twilio/media. Also the URL the stream's upgrade is signed over.
+std::string media_stream_url(std::string_view base_url);
+
 std::string callback_url(std::string_view base_url, const flow::CallbackRef& ref);
 
 }  // namespace callrouter::twilio
