@@ -7,7 +7,7 @@ CMAKE_FLAGS += -DCALLROUTER_WERROR=ON
 endif
 
 .PHONY: all bootstrap build run test clean bench bench-build bench-journal bench-ready-10m bench-flow bench-memory \
-        bench-micro bench-e2e bench-history bench-analytics sim-build demo sanitize-build test-sanitize fuzz
+        bench-micro bench-e2e bench-history bench-analytics sim-build demo sanitize-build test-sanitize fuzz ui
 
 all: build
 
@@ -20,7 +20,13 @@ $(BUILD_DIR)/CMakeCache.txt: | bootstrap
 build: bootstrap $(BUILD_DIR)/CMakeCache.txt
 	cmake --build $(BUILD_DIR) -j $(JOBS)
 
-run: build
+# The admin console (ui/ → ui/dist, served at /ui/). Without node the daemon still builds and runs;
+# /ui/ then answers a page saying the console is not installed.
+ui: bootstrap
+	@if command -v node >/dev/null && [ -d ui/node_modules ]; then cd ui && node build.mjs; \
+	else echo "make ui: node or ui/node_modules missing (run scripts/bootstrap); the console is not built" >&2; fi
+
+run: build ui
 	$(BUILD_DIR)/callrouterd --config config/callrouter.json
 
 test: build

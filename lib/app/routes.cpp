@@ -10,6 +10,7 @@
 #include "provider/twilio/form.hpp"
 #include "provider/twilio/render_actions.hpp"
 #include "provider/twilio/rest_api.hpp"
+#include "server/static_files.hpp"
 #include "store/call_records.hpp"
 #include "store/config_records.hpp"
 #include "store/event_records.hpp"
@@ -200,6 +201,16 @@ std::optional<Principal> App::authenticate(const HttpRequest& request) const {
 
 void App::handle(HttpRequest&& request, server::RequestContext& context, Reply reply) {
   const auto path = request.path();
+  // The console's static files: open (the page itself holds no data; its API calls need a key).
+  if (path == "/ui" || path.starts_with("/ui/")) {
+    context.route = "/ui/";
+    if (request.method != "GET") {
+      auto r = json_error(405, "method_not_allowed", fmt::format("{} is not allowed here", request.method));
+      r.headers.emplace_back("Allow", "GET");
+      return reply(std::move(r));
+    }
+    return reply(server::serve_static_file(config_.ui_dir, "/ui", path));
+  }
   const Route* found = nullptr;
   std::string allow;
   Params params;

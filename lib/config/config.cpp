@@ -209,6 +209,12 @@ Config parse(std::string_view json, const std::filesystem::path& path) {
         }
         return true;
       });
+    } else if (k == "ui") {
+      for_each_key(as_object(v, key), key, [&](std::string_view k2, element v2, const std::string& key2) {
+        if (k2 != "dir") return false;
+        c.ui_dir = as_path(v2, key2, base);
+        return true;
+      });
     } else if (k == "seed") {
       for_each_key(as_object(v, key), key, [&](std::string_view k2, element v2, const std::string& key2) {
         if (k2 == "file") {

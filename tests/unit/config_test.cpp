@@ -116,3 +116,13 @@ TEST_CASE("workflows settings parse, default safely and name bad keys") {
   REQUIRE_FALSE(bad);
   CHECK(bad.error() == "config key 'workflows.endpoint_concurrency': must be between 1 and 1000");
 }
+
+TEST_CASE("ui.dir resolves against the config's folder; unknown ui keys are refused") {
+  auto c = parse_config(with(R"("ui": {"dir": "../ui/dist"})"), "/opt/cr/config/callrouter.json");
+  REQUIRE(c);
+  CHECK(c->ui_dir == "/opt/cr/ui/dist");
+  CHECK(parse_config(kMinimal, "/x/c.json")->ui_dir.empty());
+  auto bad = parse_config(with(R"("ui": {"folder": "x"})"), "/x/c.json");
+  REQUIRE(!bad);
+  CHECK(bad.error().find("'ui.folder': unknown key") != std::string::npos);
+}
