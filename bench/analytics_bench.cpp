@@ -26,7 +26,7 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// Random-looking CallSids, as the provider's are (bench_support.hpp's, which no longer builds).
+// Random-looking CallSids, as the provider's are.
 std::string call_sid(std::uint64_t n) {
   std::uint64_t x = n + 0x9e3779b97f4a7c15ULL;
   x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;

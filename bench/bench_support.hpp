@@ -1,5 +1,5 @@
 // Shared pieces of the journal benchmarks: realistic call records and the write sets the app
-// produces for them (mirroring app::CallBook::stage), latency summaries and result files.
+// produces for them (mirroring engine::CallBook::stage), latency summaries and result files.
 #pragma once
 
 #include <fmt/format.h>
@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "app/call_book.hpp"
+#include "engine/call_book.hpp"
 #include "store/answer_records.hpp"
 #include "engine/call_record.hpp"
 #include "store/config_records.hpp"
@@ -82,7 +82,7 @@ inline void append_voice_webhook(const engine::CallRecord& ringing, store::Write
   engine::CallEvent voice{"voice", 0, "ringing", ringing.started_at};
   ops.push_back({store::Cf::call_events, store::call_event_key(ringing.org_id, ringing.sid, voice.kind, voice.seq),
                  store::encode_value(engine::to_json(voice))});
-  const auto answer = store::encode_value(app::encode_answer({200, "text/xml", sample_twiml()}));
+  const auto answer = store::encode_value(engine::encode_answer({200, "text/xml", sample_twiml()}));
   ops.push_back({store::Cf::idempotency, store::answer_key(ringing.org_id, "voice", ringing.sid), answer});
   ops.push_back({store::Cf::idempotency, store::answer_key(ringing.org_id, "token", provider_token(ringing.sid, 0)),
                  answer});
@@ -100,9 +100,9 @@ inline void append_whole_call(const engine::CallRecord& r, store::WriteSet& ops)
   std::vector<engine::CallEvent> events{{"voice", 0, "ringing", r.started_at},
                                         {"status", 2, "in-progress", r.started_at + seconds(8)}};
   if (r.terminal()) events.push_back({"status", 3, "completed", r.started_at + seconds(200)});
-  const auto voice_answer = store::encode_value(app::encode_answer({200, "text/xml", sample_twiml()}));
+  const auto voice_answer = store::encode_value(engine::encode_answer({200, "text/xml", sample_twiml()}));
   const auto status_answer =
-      store::encode_value(app::encode_answer({200, "application/json", R"({"status":"recorded"})"}));
+      store::encode_value(engine::encode_answer({200, "application/json", R"({"status":"recorded"})"}));
   ops.push_back({store::Cf::idempotency, store::answer_key(r.org_id, "voice", r.sid), voice_answer});
   for (std::size_t i = 0; i < events.size(); ++i) {
     const auto& e = events[i];
