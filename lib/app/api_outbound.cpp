@@ -8,6 +8,7 @@
 #include "app/api_support.hpp"
 #include "app/app.hpp"
 #include "app/provider_refusal.hpp"
+#include "provider/twilio/documented_values.hpp"
 #include "billing/outbound_limit.hpp"
 #include "billing/recording_quota.hpp"
 #include "common/phone_number.hpp"
@@ -91,7 +92,7 @@ void App::click_to_call(HttpRequest&& request, const Principal& who, Reply reply
     held.release(hold_id);
     simdjson::dom::parser p;
     std::string_view sid;
-    if (r.status < 200 || r.status >= 300 || p.parse(r.body)["sid"].get(sid)) {
+    if (r.status < 200 || r.status >= 300 || p.parse(r.body)["sid"].get(sid) || !twilio::is_sid(sid, "CA")) {
       return reply(provider_refusal("place the call", r, config_.provider_api_base_url));
     }
     record.sid = std::string(sid);

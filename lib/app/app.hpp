@@ -20,6 +20,7 @@
 #include "auth/api_key.hpp"
 #include "common/json_writer.hpp"
 #include "common/time.hpp"
+#include "common/wall_clock_steps.hpp"
 #include "config/config.hpp"
 #include "engine/call_flow.hpp"
 #include "engine/directory.hpp"
@@ -311,6 +312,8 @@ class App {
   ops::HttpMetrics& metrics_;
   std::string system_key_;
   Clock clock_;
+  // Ages by the wall clock are corrected by how far it was stepped forward (quiet calls' expiry).
+  WallClockSteps clock_steps_{clock_()};
   bool ready_ = false;
 };
 

@@ -15,6 +15,14 @@ server::HttpResponse provider_refusal(std::string_view what, const outbound::Out
                                           "network and provider.api_base_url in the config",
                                           what, api_base_url, r.error));
   }
+  if (r.status >= 200 && r.status < 300) {
+    // It said yes, but not in the shape its API documents (an HTML page from a proxy, a body cut
+    // short): nothing can be taken from it.
+    return server::json_error(502, "provider_error",
+                              fmt::format("could not {}: the provider answered HTTP {} but not with the JSON its API "
+                                          "documents; nothing was recorded",
+                                          what, r.status));
+  }
   // The provider's error bodies are {"code": 20003, "message": "Authenticate", …}: its words help.
   simdjson::dom::parser parser;
   std::string_view message;

@@ -41,8 +41,13 @@ void App::check_next_quiet_call() {
   const auto* org = directory_.org(call.org_id);
   if (org == nullptr) return check_next_quiet_call();
   // Past expire_after the call is closed only when the provider cannot say otherwise: a clock
-  // stepped forward must not end calls the provider still has live.
-  auto expired = [this, started = call.started_at] { return clock_() - started >= config_.calls_expire_after; };
+  // stepped forward must not end calls the provider still has live. And when the provider cannot
+  // be asked, the age is the one the monotonic clock vouches for: a wall clock stepped days ahead
+  // would otherwise close every live call as expired.
+  auto expired = [this, started = call.started_at] {
+    const auto now = clock_();
+    return (now - started) - clock_steps_.ahead(now) >= config_.calls_expire_after;
+  };
   if (http_ == nullptr) {
     if (expired()) close_quiet_call(call, "failed", std::nullopt, "expired");
     return check_next_quiet_call();

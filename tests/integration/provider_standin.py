@@ -59,7 +59,7 @@ class ProviderStandIn:
         self.owned = {}          # PN sid → Twilio IncomingPhoneNumber object
         self.created_calls = []  # CallSids handed out by POST Calls.json, in order
         self.call_states = {}    # CallSid → (status, duration or None), for GET Calls/{sid}.json
-        self.failures = []       # [method, regex on the resource, form match, status, body, times left]
+        self.failures = []       # [method, regex on the resource, form match, status, body, times left, delay_s]
         self.counter = 0
         standin = self
 
@@ -106,13 +106,19 @@ class ProviderStandIn:
         with self.lock:
             self.call_states[sid] = (status, duration)
 
-    def fail(self, method, resource_regex, status, body=None, form=None, times=None):
+    def fail(self, method, resource_regex, status, body=None, form=None, times=None, delay_s=0):
         """The next `times` requests (None: all) matching method, resource and form fields are
-        answered with `status` and `body` (default: the provider's error shape) instead."""
+        answered with `status` and `body` (default: the provider's error shape) instead; a `bytes`
+        body is sent as it is (garbage, HTML), anything else as JSON. With `delay_s` the answer
+        comes that late (a provider slower than the daemon's client waits)."""
         with self.lock:
             self.failures.append([method, re.compile(resource_regex), dict(form or {}), status,
                                   body if body is not None else error_body(status, 20500, "stand-in failure"),
-                                  times])
+                                  times, delay_s])
+
+    def clear_failures(self):
+        with self.lock:
+            self.failures = []
 
     # --- what was asked ---
 
@@ -158,15 +164,23 @@ class ProviderStandIn:
                           dict((k.lower(), v) for k, v in handler.headers.items()), body)
         with self.lock:
             self.requests.append(request)
+            self.delay_s = 0
             status, answer = self._answer(request)
-        payload = b"" if answer is None else json.dumps(answer).encode()
-        handler.send_response(status)
-        if payload:
-            handler.send_header("Content-Type", "application/json")
-        handler.send_header("Content-Length", str(len(payload)))
-        handler.end_headers()
-        if payload:
-            handler.wfile.write(payload)
+            delay_s = self.delay_s
+        if delay_s:
+            time.sleep(delay_s)  # outside the lock: other requests are answered meanwhile
+        raw = isinstance(answer, bytes)
+        payload = answer if raw else b"" if answer is None else json.dumps(answer).encode()
+        try:
+            handler.send_response(status)
+            if payload:
+                handler.send_header("Content-Type", "text/html" if raw else "application/json")
+            handler.send_header("Content-Length", str(len(payload)))
+            handler.end_headers()
+            if payload:
+                handler.wfile.write(payload)
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the client gave up waiting (a delayed answer past its timeout)
 
     def _answer(self, r):
         if not r.path.startswith(API):
@@ -177,11 +191,12 @@ class ProviderStandIn:
             return 401, error_body(401, 20003, "Authenticate")
         resource = r.resource()
         for failure in self.failures:
-            f_method, f_regex, f_form, f_status, f_body, f_times = failure
+            f_method, f_regex, f_form, f_status, f_body, f_times, f_delay_s = failure
             if f_method == r.method and f_regex.fullmatch(resource) and f_times != 0 \
                     and all(r.form.get(k) == v for k, v in f_form.items()):
                 if f_times is not None:
                     failure[5] = f_times - 1
+                self.delay_s = f_delay_s
                 return f_status, f_body
         base = API + account + "/"
 

@@ -14,6 +14,13 @@ bool one_of(const std::array<std::string_view, N>& values, std::string_view valu
 
 }  // namespace
 
+bool is_sid(std::string_view value, std::string_view prefix) {
+  if (value.size() != prefix.size() + 32 || !value.starts_with(prefix)) return false;
+  return std::all_of(value.begin() + static_cast<std::ptrdiff_t>(prefix.size()), value.end(), [](char c) {
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+  });
+}
+
 bool is_call_status(std::string_view value) {
   static constexpr std::array<std::string_view, 9> kValues{
       "queued", "initiated", "ringing", "in-progress", "completed", "busy", "failed", "no-answer", "canceled"};

@@ -14,6 +14,11 @@ bool is_dial_call_status(std::string_view value);  // DialCallStatus
 bool is_queue_result(std::string_view value);      // QueueResult
 bool is_recording_status(std::string_view value);  // RecordingStatus
 
+// A resource's sid as the provider hands them out: its two-letter prefix ("CA" a call, "PN" a
+// phone number) and 32 hex digits. A REST answer with anything else is not the provider's: such a
+// sid would become a journal key and a path segment of our API.
+bool is_sid(std::string_view value, std::string_view prefix);
+
 // No call lasts longer than the provider's own limit (Dial's timeLimit is at most 24 hours),
 // so a duration above it is not one the provider sent.
 inline constexpr std::int64_t kMaxDurationS = 24 * 60 * 60;
