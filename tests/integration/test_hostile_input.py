@@ -30,7 +30,9 @@ def post_form(d, path, params, signature):
         "Content-Type": "application/x-www-form-urlencoded", "X-Twilio-Signature": signature})
 
 
-class NotUtf8Test(unittest.TestCase):
+class DemoDaemonTest(unittest.TestCase):
+    """One daemon with the demo org for the whole class; `admin` is its admin key."""
+
     @classmethod
     def setUpClass(cls):
         cls.d = Daemon().start()
@@ -40,6 +42,8 @@ class NotUtf8Test(unittest.TestCase):
     def tearDownClass(cls):
         cls.d.close()
 
+
+class NotUtf8Test(DemoDaemonTest):
     def test_a_caller_number_with_a_stray_byte_is_stored_as_valid_text(self):
         sid = call_sid(7100)
         params = {"CallSid": sid.encode(), "AccountSid": DEMO_ACCOUNT.encode(), "From": b"+81\xff90",
@@ -188,18 +192,9 @@ class StreamLimitTest(unittest.TestCase):
                 s.close()
 
 
-class StrictValuesTest(unittest.TestCase):
+class StrictValuesTest(DemoDaemonTest):
     """Defects 5-8: only the provider's documented values, whole query numbers, one rule for
     top-ups and duplicate keys, and no key or org setting that names what does not exist."""
-
-    @classmethod
-    def setUpClass(cls):
-        cls.d = Daemon().start()
-        cls.admin = cls.d.demo_admin_key
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.d.close()
 
     def call(self, sid):
         status, call = self.d.api("GET", "/v1/calls/" + sid, self.admin)
