@@ -22,6 +22,7 @@
 #include <shared_mutex>
 #include <thread>
 
+#include "store/manifest_size.hpp"
 #include "store/merge_values.hpp"
 #include "store/retention.hpp"
 
@@ -135,6 +136,7 @@ Expected<OpenedDb> open_db(const std::filesystem::path& dir, const std::shared_p
   options.IncreaseParallelism(2);
   options.max_background_jobs = 2;
   options.info_log = std::make_shared<SpdlogRocksLogger>();
+  options.listeners.push_back(std::make_shared<ManifestSizeListener>(dir / "journal"));
   // A WAL file lives until every column family has flushed what it holds; the quiet ones (config,
   // ledger) would keep gigabytes of WAL alive and make a restart replay all of it. Capping the
   // total forces those flushes, so restart time stays independent of how many calls were taken.
@@ -173,10 +175,13 @@ Expected<OpenedDb> open_db(const std::filesystem::path& dir, const std::shared_p
   std::error_code made;
   std::filesystem::create_directories(dir / "journal", made);
   if (made) return unexpected(fmt::format("cannot create the journal directory '{}': {}", (dir / "journal").string(), made.message()));
+  if (auto intact = check_manifest_size(dir / "journal"); !intact) return unexpected(intact.error());
   rocksdb::DB* raw = nullptr;
   auto status = rocksdb::DB::Open(options, (dir / "journal").string(), descriptors, &opened.handles, &raw);
   if (!status.ok()) return unexpected(fmt::format("cannot open journal in '{}': {}", dir.string(), status.ToString()));
   opened.db.reset(raw);
+  // The open wrote a new MANIFEST: note it before anything can be flushed into it.
+  note_manifest_size(*opened.db, dir / "journal");
   return opened;
 }
 

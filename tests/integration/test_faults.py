@@ -284,20 +284,29 @@ class DataDirTest(unittest.TestCase):
             f.write(os.urandom(64))
         self.start_refused(self.data)
 
-    # OPEN DEFECT (issue 19, found by this test, not fixed yet): the daemon starts on the emptied
-    # journal, seeds the demo org again and serves; RocksDB's open has already deleted the SST
-    # files the cut MANIFEST no longer names. Remove expectedFailure once the journal refuses a
-    # data dir that held a journal but recovers none of it.
-    @unittest.expectedFailure
+    # Found by this test (issue 19): RocksDB opened the cut journal as an empty one and deleted the
+    # table files it no longer named; the daemon seeded a fresh demo org and served. The journal
+    # now notes its MANIFEST's synced size after each flush and compaction, and refuses a shorter one.
     def test_a_truncated_manifest(self):
         # Cut early, the MANIFEST no longer names the journal's files: RocksDB opens an empty
         # database (a torn write at its end is what it must tolerate), and the daemon would seed
         # a new demo org and take calls with every record of the old ones gone.
+        self.assert_cut_manifest_refused(lambda size: size // 10)
+
+    def test_a_manifest_missing_its_last_edits(self):
+        # Cut late, only the last flushes are lost: the old WAL still replays the configuration,
+        # so the daemon would not even seed; it would serve with the newest calls gone.
+        self.assert_cut_manifest_refused(lambda size: size * 9 // 10)
+
+    def assert_cut_manifest_refused(self, cut):
         self.with_history()
         (manifest,) = [f for f in os.listdir(self.journal) if f.startswith("MANIFEST-")]
         path = os.path.join(self.journal, manifest)
-        os.truncate(path, os.path.getsize(path) // 10)
-        self.start_refused(self.data, "restore", timeout=4)
+        os.truncate(path, cut(os.path.getsize(path)))
+        before = sorted(os.listdir(self.journal))
+        self.start_refused(self.data, "restore", manifest, timeout=4)
+        # Nothing deleted: the table files are what a repair would rebuild the journal from.
+        self.assertEqual(sorted(os.listdir(self.journal)), before)
 
     def test_the_data_dir_is_not_writable(self):
         os.mkdir(self.data, 0o555)
