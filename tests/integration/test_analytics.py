@@ -173,6 +173,14 @@ def recompute(calls, tz, wrap_up):
     return rows
 
 
+def date_range(calls, zone="Asia/Tokyo"):
+    """The first and last start dates in the org's zone: a date in since/until is a day there, so a
+    UTC date misses the calls made between 15:00 and 24:00 UTC (the next day in Tokyo)."""
+    dates = [datetime.datetime.fromisoformat(c["started_at"].replace("Z", "+00:00")).astimezone(ZoneInfo(zone)).date()
+             for c in calls]
+    return min(dates).isoformat(), max(dates).isoformat()
+
+
 def start_daemon(test):
     """The daemon with the analytics seed, a provider stand-in, credit, and Sato's agent key."""
     provider = ProviderStandIn({DEMO_ACCOUNT: DEMO_TOKEN})
@@ -216,8 +224,7 @@ class AnalyticsExactnessTest(unittest.TestCase):
         self.assertGreater(len(ended), 200)
         outcomes = {c["outcome"] for c in ended}
         self.assertEqual(outcomes, {"answered", "missed", "abandoned", "voicemail", "rejected", "failed", "unanswered"})
-        since = min(c["started_at"] for c in calls)[:10]
-        until = max(c["started_at"] for c in calls)[:10]
+        since, until = date_range(calls)
         # Ratios follow from the counts.
         day = d.api("GET", "/v1/analytics?by=day&since=%s&until=%s" % (since, until), admin)[1]["rows"]
         for row in day:
@@ -273,8 +280,7 @@ class AnalyticsExactnessTest(unittest.TestCase):
         calls = self.all_calls(d, admin)
         groups = {g["id"]: g["wrap_up_s"] for g in d.api("GET", "/v1/groups", admin)[1]["groups"]}
         expected = recompute(calls, "Asia/Tokyo", groups)
-        since = min(c["started_at"] for c in calls)[:10]
-        until = max(c["started_at"] for c in calls)[:10]
+        since, until = date_range(calls)
         sl = ",".join(str(t) for t in THRESHOLDS)
         for by in ("hour", "day", "user", "group", "number", "flow"):
             status, body = d.api("GET", "/v1/analytics?by=%s&since=%s&until=%s&sl=%s" % (by, since, until, sl), admin)
