@@ -17,6 +17,7 @@ const AgentState& AgentPool::agent(AgentId agent) const { return agents_.at(inde
 const RingGroup& AgentPool::group(GroupId group) const { return groups_.at(index_of(group)); }
 
 Timestamp AgentPool::advance(Timestamp now) {
+  if (now + kClockStepBack < last_now_) rebase(now - last_now_);
   if (now > last_now_) last_now_ = now;
   wrap_ups_.drain(last_now_, [this](AgentId id, Timestamp at) {
     const AgentState& a = agents_[index_of(id)];
@@ -25,6 +26,21 @@ Timestamp AgentPool::advance(Timestamp now) {
     change(id, [](AgentState& s) { s.activity = Activity::idle; });
   });
   return last_now_;
+}
+
+// Clamping alone would stop the pool's time at the latest `now` until the clock caught up again:
+// a wrap-up begun before the clock was set back three days would last three days. Moving every
+// time by the same step keeps each remaining wrap-up and the longest-idle order; the agents are
+// re-keyed in the group indexes, which hold idle times. O(agents), once per clock step.
+void AgentPool::rebase(std::chrono::microseconds by) {
+  for (std::uint32_t i = 0; i < agents_.size(); ++i) {
+    change(AgentId{i}, [by](AgentState& s) {
+      s.idle_since += by;
+      s.wrap_up_until += by;
+    });
+  }
+  wrap_ups_.shift(by);
+  last_now_ += by;
 }
 
 void AgentPool::index(AgentId id) {
@@ -243,6 +259,15 @@ bool AgentPool::call_ended(AgentId id, GroupId group, Timestamp now, std::int64_
     }
   });
   if (wrap_up_s > 0) wrap_ups_.push(a->wrap_up_until, id);
+  return true;
+}
+
+bool AgentPool::wrap_up_over(AgentId id, std::uint32_t answered, Timestamp now) {
+  advance(now);
+  AgentState* a = live(id);
+  // calls_answered names the wrap-up: a later one needs a later answer.
+  if (a == nullptr || a->activity != Activity::wrap_up || a->calls_answered != answered) return false;
+  change(id, [](AgentState& s) { s.activity = Activity::idle; });
   return true;
 }
 

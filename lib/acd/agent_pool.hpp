@@ -22,6 +22,10 @@
 
 namespace callrouter::acd {
 
+// A step back of the wall clock larger than this is the clock being set (by an admin or a stepping
+// NTP), not two events' times crossing; smaller steps are clamped to the latest `now` seen.
+inline constexpr std::chrono::seconds kClockStepBack{1};
+
 // Twilio rings at most 10 Clients per <Dial>: the engine passes an `out` span of this size.
 inline constexpr std::size_t kMaxRingTargets = 10;
 
@@ -31,7 +35,9 @@ struct AgentPoolOptions {
 };
 
 // Owned by one engine thread; no call blocks or allocates on the selection path once warm.
-// `now` passed to mutating calls should not go backwards; an earlier `now` counts as the latest seen.
+// `now` passed to mutating calls should not go backwards: an earlier `now` counts as the latest
+// seen, unless it is more than kClockStepBack earlier — then the wall clock was set back, and every
+// deadline and idle time moves back with it (a wrap-up keeps the time it had left).
 // Calls about an unknown or removed agent change nothing and return false.
 class AgentPool {
  public:
@@ -59,6 +65,10 @@ class AgentPool {
   bool offer_cancelled(AgentId agent, Timestamp now);     // someone else answered / caller left: no count
   // `group` gives the wrap-up (kNoGroup: none); talk_s adds to the agent's talk time.
   bool call_ended(AgentId agent, GroupId group, Timestamp now, std::int64_t talk_s);
+  // The wrap-up that followed the agent's `answered`-th answer (AgentState::calls_answered when
+  // call_ended ran) is over: a timer that measured it says so, so a wall clock set back cannot
+  // stretch it. False when the agent is no longer in that wrap-up (it lapsed, or another call came).
+  bool wrap_up_over(AgentId agent, std::uint32_t answered, Timestamp now);
 
   // --- Selection ---
   // Whom to ring in `group` for one call: parallel fills up to out.size() (pass kMaxRingTargets),
@@ -84,7 +94,8 @@ class AgentPool {
     return !a.removed && a.status == Presence::available && a.activity == Activity::idle;
   }
   AgentState* live(AgentId agent);
-  Timestamp advance(Timestamp now);  // clamps `now`, then lets due wrap-ups lapse
+  Timestamp advance(Timestamp now);  // clamps `now` (or rebases on a clock step), then lets due wrap-ups lapse
+  void rebase(std::chrono::microseconds by);  // moves every time in the pool by `by`
   void index(AgentId agent);
   void unindex(AgentId agent);
   template <class Change>

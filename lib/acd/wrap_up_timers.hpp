@@ -3,6 +3,7 @@
 #pragma once
 
 #include <algorithm>
+#include <chrono>
 #include <cstddef>
 #include <vector>
 
@@ -28,6 +29,11 @@ class WrapUpTimers {
       heap_.pop_back();
       due(e.agent, e.at);
     }
+  }
+
+  // Moves every deadline by `by`: a uniform shift keeps the heap's order, so no re-heapify.
+  void shift(std::chrono::microseconds by) {
+    for (Entry& e : heap_) e.at += by;
   }
 
   std::size_t size() const { return heap_.size(); }

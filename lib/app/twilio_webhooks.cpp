@@ -71,7 +71,7 @@ void App::deliver(engine::Effects& fx) {
   for (const auto& n : fx.notices) agents_.publish(n.org_id, n.user_id, n.message);
   if (schedule_) {
     for (const auto& w : fx.wakeups) {
-      schedule_(w.after, [this, org_id = w.org_id] { apply(engine::QueueTimerEvent{org_id}, nullptr); });
+      schedule_(w.after, [this, e = engine::QueueTimerEvent{w.org_id, w.wrap_up_of, w.answered}] { apply(e, nullptr); });
     }
   }
   for (const auto& [org_id, user_id] : fx.set_away) {

@@ -206,13 +206,15 @@ Effects Engine::on(const AgentLegEvent& e, Timestamp now) {
       auto group = p.find_group(l->connected->group_id);
       auto talk_s = std::chrono::duration_cast<std::chrono::seconds>(now - l->connected->at).count();
       if (leg.duration_s) talk_s = *leg.duration_s;
-      if (agent) p.call_ended(*agent, group.value_or(acd::kNoGroup), now, talk_s);
-      // Free again after the group's wrap-up: then the longest-waiting caller may be theirs.
+      std::uint32_t answered = 0;
+      if (agent && p.call_ended(*agent, group.value_or(acd::kNoGroup), now, talk_s)) answered = p.agent(*agent).calls_answered;
+      // Free again after the group's wrap-up: then the longest-waiting caller may be theirs. The
+      // timer ends the wrap-up itself, so its length is real time even if the wall clock is set back.
       int wrap_up_s = 0;
       if (const auto* g = directory_.group(org.id, l->connected->group_id)) wrap_up_s = g->wrap_up_s;
       l->connected.reset();
       forget_if_idle(org.id, parent->sid);
-      fx.wakeups.push_back({std::chrono::seconds(wrap_up_s) + std::chrono::milliseconds(1), org.id});
+      fx.wakeups.push_back({std::chrono::seconds(wrap_up_s) + std::chrono::milliseconds(1), org.id, user_id, answered});
     }
     JsonWriter w;
     w.begin_object().field("type", "call.ended").field("call_sid", parent->sid).field("outcome", leg.status).end_object();
@@ -274,6 +276,9 @@ Effects Engine::on(const AudioFiguresEvent& e, Timestamp now) {
 
 Effects Engine::on(const QueueTimerEvent& e, Timestamp now) {
   Effects fx;
+  if (auto it = pools_.find(e.org_id); it != pools_.end() && !e.wrap_up_of.empty()) {
+    if (auto agent = it->second.find_agent(e.wrap_up_of)) it->second.wrap_up_over(*agent, e.answered, now);
+  }
   dispatch_queues(fx, e.org_id, now);
   return fx;
 }

@@ -68,6 +68,8 @@ struct MoveReplyEvent {
 // A timer set by an earlier Effects fired: the org's queued callers may have an agent now.
 struct QueueTimerEvent {
   std::string org_id;
+  std::string wrap_up_of;  // non-empty: this user's wrap-up (the one after answer `answered`) is over
+  std::uint32_t answered = 0;
 };
 // A click-to-call the provider created (POST /v1/calls): the call's first record.
 struct OutboundPlacedEvent {
@@ -119,9 +121,12 @@ struct MoveCall {
   std::vector<Notice> notices;
 };
 
+// Delivered as a QueueTimerEvent with the same fields after `after` of the monotonic clock.
 struct Wakeup {
   std::chrono::milliseconds after{0};
   std::string org_id;
+  std::string wrap_up_of;
+  std::uint32_t answered = 0;
 };
 
 struct Effects {

@@ -137,7 +137,7 @@ Effects Engine::on(const FlowCallbackEvent& e, Timestamp now) {
     } else {
       agents_cancelled(org.id, rung, "", now);
     }
-    if (!rung.empty()) fx.wakeups.push_back({std::chrono::milliseconds(0), org.id});
+    if (!rung.empty()) fx.wakeups.push_back({std::chrono::milliseconds(0), org.id, /*wrap_up_of=*/{}, 0});
   }
   auto turn = advance_call(*version, updated, at, event, now, ring_selector(org.id, now));
   offer(fx.notices, updated, turn.actions, now);

@@ -379,13 +379,9 @@ class ClockJumpTest(unittest.TestCase):
         self.assertEqual(status, 200, body)
         return [c.tag for c in ET.fromstring(body)]
 
-    # OPEN DEFECT (issue 19, found by this test, not fixed yet): acd::AgentPool clamps `now` to the
-    # latest it has seen (AgentPool::advance), so after the clock is set three days back the pool's
-    # time stands still and a wrap-up begun while the clock was ahead lasts three days: the waiting
-    # caller is never sent. The first half (live calls kept across the forward jump) passes since
-    # quiet calls judge expiry by the monotonic age. Remove expectedFailure once the pool rebases
-    # its deadlines on a backward step.
-    @unittest.expectedFailure
+    # Found by this test (issue 19): the agent pool clamped `now` to the latest it had seen, so
+    # after the clock was set three days back a wrap-up begun while it was ahead lasted three days
+    # and the waiting caller was never sent. The pool now moves its deadlines with a clock step.
     def test_live_calls_stay_and_wrap_up_ends_across_jumps(self):
         d, p = self.d, self.provider
         talking, waiting, later = call_sid(9200), call_sid(9201), call_sid(9202)

@@ -247,15 +247,77 @@ TEST_CASE("redefining a group replaces its members; emptied slots are compacted 
   CHECK(pool.audit().empty());
 }
 
-TEST_CASE("time never runs backwards inside the pool") {
+TEST_CASE("a small step back of time is clamped to the latest seen") {
   AgentPool pool;
   const AgentId a = pool.add_agent("a", kStart);
   const GroupId g = pool.add_group("g", std::vector{a}, 30);
   pool.set_presence(a, Presence::available, kStart);
   REQUIRE(pool.answered(a, kStart));
   REQUIRE(pool.call_ended(a, g, kStart + seconds(100), 100));
+  // Two events' times crossing by less than kClockStepBack: the wrap-up neither ends early nor late.
+  CHECK(pick(pool, g, RingStrategy::top_down, kStart + seconds(129) + std::chrono::milliseconds(900)).empty());
+  CHECK(pick(pool, g, RingStrategy::top_down, kStart + seconds(129) + std::chrono::milliseconds(400)).empty());
   CHECK(pick(pool, g, RingStrategy::top_down, kStart + seconds(130)) == std::vector{a});
-  // An event stamped earlier than the latest seen acts at the latest: the lapsed wrap-up stays lapsed.
-  CHECK(pool.presence(a, kStart + seconds(110)) == Presence::available);
-  CHECK(pick(pool, g, RingStrategy::top_down, kStart + seconds(110)) == std::vector{a});
+  // An event stamped a little earlier than the latest seen acts at the latest: the lapsed wrap-up stays lapsed.
+  CHECK(pool.presence(a, kStart + seconds(129) + std::chrono::milliseconds(500)) == Presence::available);
+  CHECK(pick(pool, g, RingStrategy::top_down, kStart + seconds(129) + std::chrono::milliseconds(500)) == std::vector{a});
+}
+
+TEST_CASE("a wall clock set back moves wrap-ups and idle times with it") {
+  AgentPool pool;
+  const AgentId a = pool.add_agent("a", kStart);
+  const AgentId b = pool.add_agent("b", kStart);
+  const GroupId g = pool.add_group("g", std::vector{a, b}, 30);
+  const Timestamp ahead = kStart + std::chrono::hours(72);  // the clock was three days fast
+  pool.set_presence(a, Presence::available, ahead);
+  pool.set_presence(b, Presence::available, ahead + seconds(5));
+  REQUIRE(pool.answered(a, ahead + seconds(10)));
+  REQUIRE(pool.call_ended(a, g, ahead + seconds(20), 10));  // wrap-up until ahead + 50 s
+
+  // The pool cannot know how long the clock was wrong after its last event: it moves its times so
+  // that the latest `now` it saw is the first `now` after the step.
+  SECTION("the wrap-up keeps the time it had left") {
+    const Timestamp right = kStart + seconds(1000);  // 30 s of the wrap-up were left
+    CHECK(pick(pool, g, RingStrategy::top_down, right) == std::vector{b});
+    CHECK(pool.presence(a, right) == Presence::wrap_up);
+    CHECK(pool.presence(a, right + seconds(29)) == Presence::wrap_up);
+    CHECK(pick(pool, g, RingStrategy::top_down, right + seconds(29)) == std::vector{b});
+    CHECK(pick(pool, g, RingStrategy::top_down, right + seconds(30)) == std::vector{a});
+    CHECK(pool.audit().empty());
+  }
+  SECTION("longest idle is still whoever has been idle longest") {
+    // b became available at ahead + 5 s; a ended its call at ahead + 20 s and is free 30 s later.
+    const Timestamp right = kStart + seconds(1000);
+    CHECK(pool.ranked(g, RingStrategy::longest_idle, right) == std::vector{b});
+    CHECK(pool.ranked(g, RingStrategy::longest_idle, right + seconds(30)) == std::vector{b, a});
+    CHECK(pool.audit().empty());
+    // And the pool's time runs on from the new clock: b answers and ends, so a is now longest idle.
+    REQUIRE(pool.answered(b, right + seconds(31)));
+    REQUIRE(pool.call_ended(b, g, right + seconds(32), 1));
+    CHECK(pool.ranked(g, RingStrategy::longest_idle, right + seconds(70)) == std::vector{a, b});
+  }
+}
+
+TEST_CASE("the timer that measured a wrap-up ends it, but only that wrap-up") {
+  AgentPool pool;
+  const AgentId a = pool.add_agent("a", kStart);
+  const GroupId g = pool.add_group("g", std::vector{a}, 30);
+  pool.set_presence(a, Presence::available, kStart);
+  REQUIRE(pool.answered(a, kStart));
+  REQUIRE(pool.call_ended(a, g, kStart + seconds(10), 10));
+  const std::uint32_t first = pool.agent(a).calls_answered;
+  // The wall clock says 5 s of the wrap-up have passed; the monotonic timer says all 30 s have.
+  CHECK(pool.presence(a, kStart + seconds(15)) == Presence::wrap_up);
+  CHECK(!pool.wrap_up_over(a, first + 1, kStart + seconds(15)));  // not this wrap-up's timer
+  CHECK(pool.presence(a, kStart + seconds(15)) == Presence::wrap_up);
+  CHECK(pool.wrap_up_over(a, first, kStart + seconds(15)));
+  CHECK(pick(pool, g, RingStrategy::top_down, kStart + seconds(15)) == std::vector{a});
+  CHECK(!pool.wrap_up_over(a, first, kStart + seconds(16)));  // over already
+
+  // A late timer of the first wrap-up does not cut the second one short.
+  REQUIRE(pool.answered(a, kStart + seconds(20)));
+  REQUIRE(pool.call_ended(a, g, kStart + seconds(30), 10));
+  CHECK(!pool.wrap_up_over(a, first, kStart + seconds(31)));
+  CHECK(pool.presence(a, kStart + seconds(31)) == Presence::wrap_up);
+  CHECK(pool.audit().empty());
 }

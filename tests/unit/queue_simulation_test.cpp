@@ -121,7 +121,7 @@ class QueueOffice {
       now_ += std::chrono::seconds(std::array{0, 0, 1, 2, 5, 10, 30}[pick(7)]);
       act();
       // Wrap-ups lapse with time: the runtime's timers would serve the queues now.
-      apply(engine::QueueTimerEvent{"acme"});
+      apply(engine::QueueTimerEvent{"acme", /*wrap_up_of=*/{}, 0});
       check();
     }
     // Everyone still waiting hangs up: the books must balance.
