@@ -5,6 +5,7 @@
 #include <simdjson.h>
 #include <spdlog/spdlog.h>
 
+#include "api/directory_bodies.hpp"
 #include "app/api_support.hpp"
 #include "app/app.hpp"
 #include "app/provider_refusal.hpp"
@@ -29,14 +30,10 @@ void App::click_to_call(HttpRequest&& request, const Principal& who, Reply reply
   const auto* user = directory_.user(who.org_id, who.user_id);
   if (user == nullptr) return reply(json_error(403, "forbidden", "the key's user no longer exists"));
   if (!user->allow_outgoing) return reply(json_error(403, "outgoing_not_allowed", "this user may not make outgoing calls"));
-  simdjson::dom::parser parser;
-  simdjson::dom::object o;
-  std::string_view to, chosen_caller_id;
-  if (parser.parse(request.body).get(o) || o["to"].get(to)) {
-    return reply(json_error(400, "invalid_request", "body must be {\"to\": \"+E164\"}"));
-  }
-  if (o["caller_id"].get(chosen_caller_id)) chosen_caller_id = {};
-  auto destination = parse_e164(to);
+  auto body = api::read_outbound_call_body(request.body);
+  if (!body) return reply(json_error(400, "invalid_request", body.error()));
+  const std::string_view chosen_caller_id = body->caller_id;
+  auto destination = parse_e164(body->to);
   if (!destination) return reply(json_error(400, "invalid_destination", destination.error().message));
   if (!rates_) return reply(json_error(503, "billing_not_configured", "no rate card is configured (billing.rates_file)"));
   auto per_minute = billing::outbound_per_minute(*rates_, destination->e164, destination->region, true);

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 
+#include "api/directory_bodies.hpp"
 #include "app/api_support.hpp"
 #include "app/app.hpp"
 #include "common/identifiers.hpp"
@@ -17,76 +18,6 @@ using server::HttpRequest;
 using server::HttpResponse;
 using server::json_error;
 using server::Reply;
-
-namespace {
-
-bool valid_client(std::string_view c) {
-  if (c.empty() || c.size() > 64) return false;
-  return std::all_of(c.begin(), c.end(), [](char x) { return std::isalnum(static_cast<unsigned char>(x)) || x == '_' || x == '-' || x == '.'; });
-}
-
-struct BadRequest {
-  std::string message;
-};
-
-// Reads the user fields present in `o` onto `u`; `groups`, when present, is returned.
-std::optional<std::vector<std::string>> read_user(simdjson::dom::object o, engine::TelephonyUser& u, bool creating) {
-  std::optional<std::vector<std::string>> groups;
-  for (auto field : o) {
-    // Named copies, not a structured binding: clang 14 (the fuzz and sanitizer build) cannot
-    // capture bindings in the lambdas below.
-    const std::string_view k = field.key;
-    const simdjson::dom::element v = field.value;
-    auto text = [&](std::size_t max) {
-      std::string_view s;
-      if (v.is_null()) return std::string();
-      if (v.get(s)) throw BadRequest{fmt::format("field '{}': must be a string", k)};
-      if (s.size() > max) throw BadRequest{fmt::format("field '{}': longer than {} bytes", k, max)};
-      return std::string(s);
-    };
-    auto flag = [&] {
-      bool b;
-      if (v.get(b)) throw BadRequest{fmt::format("field '{}': must be true or false", k)};
-      return b;
-    };
-    if (k == "id") {
-      if (!creating) throw BadRequest{"field 'id': cannot be changed"};
-      u.id = text(64);
-    } else if (k == "name") {
-      u.name = text(200);
-    } else if (k == "client") {
-      u.client = text(64);
-      if (!u.client.empty() && !valid_client(u.client)) throw BadRequest{"field 'client': letters, digits, _ - . only"};
-    } else if (k == "phone") {
-      u.phone = text(16);
-      if (!u.phone.empty() && !is_e164(u.phone)) throw BadRequest{"field 'phone': must be an E.164 number"};
-    } else if (k == "allow_outgoing") {
-      u.allow_outgoing = flag();
-    } else if (k == "record_outgoing") {
-      u.record_outgoing = flag();
-    } else if (k == "caller_id") {
-      u.caller_id = text(16);
-    } else if (k == "allow_custom_caller_id") {
-      u.allow_custom_caller_id = flag();
-    } else if (k == "groups") {
-      simdjson::dom::array a;
-      if (v.get(a)) throw BadRequest{"field 'groups': must be a list of group ids"};
-      groups.emplace();
-      for (auto g : a) {
-        std::string_view s;
-        if (g.get(s)) throw BadRequest{"field 'groups': must be a list of group ids"};
-        groups->emplace_back(s);
-      }
-    } else if (k == "presence") {
-      throw BadRequest{"field 'presence': set it with PUT /v1/users/{id}/presence"};
-    } else {
-      throw BadRequest{fmt::format("field '{}': unknown field", k)};
-    }
-  }
-  return groups;
-}
-
-}  // namespace
 
 void App::write_user(JsonWriter& w, const engine::TelephonyUser& u) const {
   w.begin_object().field("id", u.id).field("name", u.name);
@@ -166,16 +97,10 @@ void App::save_user(std::string_view id, HttpRequest&& request, const Principal&
   const bool creating = id.empty();
   const auto* before = creating ? nullptr : directory_.user(who.org_id, id);
   if (!creating && before == nullptr) return reply(json_error(404, "not_found", "no such user"));
-  simdjson::dom::parser parser;
-  simdjson::dom::object o;
-  if (parser.parse(request.body).get(o)) return reply(json_error(400, "invalid_request", "body must be a JSON object"));
   engine::TelephonyUser u = before ? *before : engine::TelephonyUser{};
-  std::optional<std::vector<std::string>> groups;
-  try {
-    groups = read_user(o, u, creating);
-  } catch (const BadRequest& e) {
-    return reply(json_error(400, "invalid_request", e.message));
-  }
+  auto read = api::read_user_body(request.body, u, creating);
+  if (!read) return reply(json_error(400, "invalid_request", read.error()));
+  const auto& groups = read->groups;
   u.org_id = who.org_id;
   if (creating) {
     if (!is_valid_id(u.id)) return reply(json_error(400, "invalid_request", "field 'id': must match [a-z0-9_-]{1,64}"));
@@ -355,37 +280,14 @@ void App::save_group(std::string_view id, HttpRequest&& request, const Principal
   const bool creating = id.empty();
   const auto* before = creating ? nullptr : directory_.group(who.org_id, id);
   if (!creating && before == nullptr) return reply(json_error(404, "not_found", "no such group"));
-  simdjson::dom::parser parser;
-  simdjson::dom::object o;
-  if (parser.parse(request.body).get(o)) return reply(json_error(400, "invalid_request", "body must be a JSON object"));
   engine::TelephonyGroup g = before ? *before : engine::TelephonyGroup{};
   g.org_id = who.org_id;
-  for (auto [k, v] : o) {
-    std::string_view s;
-    if (k == "id" && creating && v.get(s) == simdjson::SUCCESS) {
-      g.id = std::string(s);
-    } else if (k == "name" && v.get(s) == simdjson::SUCCESS && s.size() <= 200) {
-      g.name = std::string(s);
-    } else if (k == "wrap_up_s") {
-      std::int64_t n;
-      if (v.get(n) || n < 0 || n > 3600) return reply(json_error(400, "invalid_request", "field 'wrap_up_s': must be 0..3600"));
-      g.wrap_up_s = static_cast<int>(n);
-    } else if (k == "members") {
-      simdjson::dom::array a;
-      if (v.get(a)) return reply(json_error(400, "invalid_request", "field 'members': must be a list of user ids"));
-      g.members.clear();
-      for (auto m : a) {
-        std::string_view ms;
-        if (m.get(ms) || directory_.user(who.org_id, ms) == nullptr) {
-          return reply(json_error(400, "invalid_request", fmt::format("field 'members': no user '{}'", ms)));
-        }
-        if (std::find(g.members.begin(), g.members.end(), ms) != g.members.end()) {
-          return reply(json_error(400, "invalid_request", fmt::format("field 'members': '{}' listed twice", ms)));
-        }
-        g.members.emplace_back(ms);
-      }
-    } else {
-      return reply(json_error(400, "invalid_request", fmt::format("field '{}': unknown field or bad value", k)));
+  if (auto read = api::read_group_body(request.body, g, creating); !read) {
+    return reply(json_error(400, "invalid_request", read.error()));
+  }
+  for (const auto& m : g.members) {
+    if (directory_.user(who.org_id, m) == nullptr) {
+      return reply(json_error(400, "invalid_request", fmt::format("field 'members': no user '{}'", m)));
     }
   }
   if (creating) {

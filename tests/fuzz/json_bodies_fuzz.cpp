@@ -1,9 +1,14 @@
-// The JSON request bodies: the flat field decoder of /v1 bodies, duplicate keys, workflow rules,
-// top-up and wallet numbers, the rate card, JSON webhooks and the provider's call resource.
+// The JSON request bodies: the flat field decoder of /v1 bodies, users, groups and outbound calls,
+// duplicate keys, workflow rules, top-up and wallet numbers, the rate card, JSON webhooks and the
+// provider's call resource.
+#include <algorithm>
+
 #include "api/body_fields.hpp"
+#include "api/directory_bodies.hpp"
 #include "api/duplicate_keys.hpp"
 #include "billing/money.hpp"
 #include "billing/rate_card.hpp"
+#include "common/identifiers.hpp"
 #include "common/utf8.hpp"
 #include "fuzz_support.hpp"
 #include "provider/twilio/call_resource.hpp"
@@ -20,6 +25,27 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       fuzz::require(valid_utf8(name) && valid_utf8(value), "decoded fields are valid UTF-8");
       fuzz::require(value.size() <= 256, "a field is at most max_bytes");
     }
+  }
+  for (bool creating : {true, false}) {
+    engine::TelephonyUser user;
+    if (auto read = api::read_user_body(body, user, creating)) {
+      fuzz::require(valid_utf8(user.id) && valid_utf8(user.name) && valid_utf8(user.client), "user text is UTF-8");
+      fuzz::require(user.id.size() <= 64 && user.name.size() <= 200 && user.client.size() <= 64, "user text is bounded");
+      fuzz::require(user.phone.empty() || is_e164(user.phone), "a user's phone is E.164");
+      fuzz::require(user.caller_id.empty() || is_e164(user.caller_id), "a user's caller ID is E.164");
+      fuzz::require(creating || user.id.empty(), "an update cannot set the id");
+    }
+    engine::TelephonyGroup group;
+    if (api::read_group_body(body, group, creating)) {
+      fuzz::require(group.wrap_up_s >= 0 && group.wrap_up_s <= 3600, "wrap-up is 0..3600 s");
+      fuzz::require(group.name.size() <= 200 && valid_utf8(group.name), "a group name is bounded text");
+      auto members = group.members;
+      std::sort(members.begin(), members.end());
+      fuzz::require(std::adjacent_find(members.begin(), members.end()) == members.end(), "each member once");
+    }
+  }
+  if (auto call = api::read_outbound_call_body(body)) {
+    fuzz::require(call->to.size() <= 64 && call->caller_id.size() <= 16 && valid_utf8(call->to), "call fields bounded");
   }
   if (auto path = api::find_duplicate_key(body)) fuzz::require(!path->empty(), "a duplicate names its path");
 
