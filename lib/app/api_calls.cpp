@@ -11,6 +11,7 @@
 #include "history/call_filter.hpp"
 #include "history/csv_field.hpp"
 #include "provider/twilio/form.hpp"
+#include "store/answer_records.hpp"
 #include "store/history_records.hpp"
 
 namespace callrouter::app {
@@ -87,8 +88,13 @@ std::optional<Timestamp> App::retention_cutoff() const {
   return clock_() - std::chrono::days(config_.history_retention_days);
 }
 
+void App::follow_clock() {
+  journal_.set_retention_cutoff(retention_cutoff());
+  journal_.set_answer_cutoff(clock_() - store::kAnswerKeep);
+}
+
 void App::list_calls(std::string_view query, const Principal& who, Reply reply) {
-  journal_.set_retention_cutoff(retention_cutoff());  // compactions follow the clock
+  follow_clock();  // compactions follow the clock
   auto q = history_query(directory_, retention_cutoff(), query, false, who);
   if (!q) return reply(q.error());
   auto range = range_for(who.org_id, q->filter);
@@ -127,7 +133,7 @@ void App::list_calls(std::string_view query, const Principal& who, Reply reply) 
 }
 
 void App::export_calls(std::string_view query, const Principal& who, Reply reply) {
-  journal_.set_retention_cutoff(retention_cutoff());
+  follow_clock();
   auto q = history_query(directory_, retention_cutoff(), query, true, who);
   if (!q) return reply(q.error());
   auto clock = history::LocalClock::in_zone(q->tz);
@@ -174,7 +180,7 @@ void App::export_calls(std::string_view query, const Principal& who, Reply reply
 }
 
 void App::compact_journal(Reply reply) {
-  journal_.set_retention_cutoff(retention_cutoff());
+  follow_clock();
   auto started = journal_.start_compaction([reply](Expected<Ok> done) {
     if (!done) return reply(json_error(500, "compaction_failed", done.error()));
     reply(json_answer(200, R"({"compacted":true})"));

@@ -318,6 +318,7 @@ void App::charge_number_fees() {
 
 void App::start_fee_timer() {
   charge_number_fees();
+  follow_clock();
   if (schedule_) schedule_(std::chrono::duration_cast<std::chrono::milliseconds>(kFeeTimerPeriod), [this] { start_fee_timer(); });
 }
 

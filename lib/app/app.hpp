@@ -211,6 +211,9 @@ class App {
   flow::FlowReferences references(std::string_view org_id) const;
   // Calls that started before this are past `history.retention_days` (none: kept for ever).
   std::optional<Timestamp> retention_cutoff() const;
+  // Tells the journal's compactions what is old by the clock now: calls past retention, answers
+  // past kAnswerKeep. At start, on each history read, and with the fee timer (every minute).
+  void follow_clock();
   outbound::HttpClient* http_ = nullptr;
   Scheduler schedule_;
 

@@ -271,7 +271,7 @@ void App::load(LoadedState state) {
   seed_waiting_calls(state.live_calls);
   engine_.load(std::move(state.directory), std::move(state.live_calls), clock_());
   install_workflows(state);
-  journal_.set_retention_cutoff(retention_cutoff());
+  follow_clock();
   ready_ = true;
   start_fee_timer();
   start_quiet_call_timer();

@@ -41,9 +41,9 @@ std::optional<StoredAnswer> CallBook::find_answer(std::string_view org_id, std::
   if (auto it = pending_answers_.find(key); it != pending_answers_.end()) return it->second.answer;
   auto stored = journal_.get(store::Cf::idempotency, key);
   if (!stored) return std::nullopt;
-  auto payload = store::decode_value(*stored);
-  if (!payload) return std::nullopt;
-  return decode_answer(*payload);
+  auto value = store::decode_answer_value(*stored);
+  if (!value) return std::nullopt;
+  return decode_answer(value->payload);
 }
 
 CallBook::Ticket CallBook::stage(const engine::CallRecord& record, const engine::CallEvent* event,
@@ -85,10 +85,10 @@ CallBook::Ticket CallBook::stage(const engine::CallRecord& record, const engine:
 }
 
 CallBook::Ticket CallBook::stage_answer(std::string_view org_id, std::string_view kind, std::string_view id,
-                                        const StoredAnswer& answer, store::WriteSet& ops, Ticket ticket) {
+                                        const StoredAnswer& answer, Timestamp now, store::WriteSet& ops, Ticket ticket) {
   if (ticket == 0) ticket = next_ticket_++;
   auto key = store::answer_key(org_id, kind, id);
-  ops.push_back({store::Cf::idempotency, key, store::encode_value(encode_answer(answer))});
+  ops.push_back({store::Cf::idempotency, key, store::encode_answer_value(encode_answer(answer), now)});
   pending_answers_[key] = PendingAnswer{answer, ticket};
   ticket_answers_[ticket].push_back(std::move(key));
   return ticket;

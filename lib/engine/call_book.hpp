@@ -41,7 +41,7 @@ class CallBook {
   Ticket stage(const engine::CallRecord& record, const engine::CallEvent* event, runtime::Change& change,
                std::optional<bool> exists = std::nullopt);
   Ticket stage_answer(std::string_view org_id, std::string_view kind, std::string_view id,
-                      const StoredAnswer& answer, store::WriteSet& ops, Ticket ticket = 0);
+                      const StoredAnswer& answer, Timestamp now, store::WriteSet& ops, Ticket ticket = 0);
   void settle(Ticket ticket, bool durable);
 
   // Recovery: calls that had not ended when the daemon stopped.

@@ -76,8 +76,8 @@ void Engine::stage_call(Effects& fx, const CallRecord& record, const CallEvent& 
   fx.journal = true;
 }
 
-void Engine::stage_answer(Effects& fx, std::string_view org_id, std::string_view kind, std::string_view id) {
-  fx.settle.calls = calls_.stage_answer(org_id, kind, id, *fx.answer, fx.change.records, fx.settle.calls);
+void Engine::stage_answer(Effects& fx, std::string_view org_id, std::string_view kind, std::string_view id, Timestamp now) {
+  fx.settle.calls = calls_.stage_answer(org_id, kind, id, *fx.answer, now, fx.change.records, fx.settle.calls);
   fx.journal = true;
 }
 
@@ -100,7 +100,7 @@ Effects Engine::on(const CallArrivedEvent& e, Timestamp now) {
     // A click-to-call: the agent's softphone answered; now the customer is dialled.
     fx.answer = StoredAnswer{200, "text/xml", outbound_document(*known)};
     stage_call(fx, *known, event, true);
-    stage_answer(fx, org.id, store::kVoiceAnswer, known->sid);
+    stage_answer(fx, org.id, store::kVoiceAnswer, known->sid, now);
     return fx;
   }
   auto decision = decide_incoming_call(directory_, org, call, now, ring_selector(org.id, now));
@@ -125,7 +125,7 @@ Effects Engine::on(const CallArrivedEvent& e, Timestamp now) {
   stage_call(fx, record, event, known.has_value());
   // Stored once, by CallSid: a retry (with or without its idempotency token) finds it there, so a
   // second copy under the token would only cost a journal record per call.
-  stage_answer(fx, org.id, store::kVoiceAnswer, record.sid);
+  stage_answer(fx, org.id, store::kVoiceAnswer, record.sid, now);
   fx.settle.routed_queued = note_queued(record, now);
   return fx;
 }
@@ -149,7 +149,7 @@ Effects Engine::on(const CallStatusEvent& e, Timestamp now) {
   // The charge (once, by its ref) rides in the batch with the record that shows it.
   if (update.record.terminal()) fx.settle.wallet = stage_call_charge(update.record, fx.change.records, now);
   stage_call(fx, update.record, update.event);
-  if (!e.from.retry_token.empty()) stage_answer(fx, org.id, store::kTokenAnswer, e.from.retry_token);
+  if (!e.from.retry_token.empty()) stage_answer(fx, org.id, store::kTokenAnswer, e.from.retry_token, now);
   return fx;
 }
 

@@ -221,7 +221,7 @@ class Engine {
                                const std::string& callback_id, Timestamp now);
   // The common tail of a call change: the record (and its answer, under each id) into the change.
   void stage_call(Effects& fx, const CallRecord& record, const CallEvent& event, std::optional<bool> exists = std::nullopt);
-  void stage_answer(Effects& fx, std::string_view org_id, std::string_view kind, std::string_view id);
+  void stage_answer(Effects& fx, std::string_view org_id, std::string_view kind, std::string_view id, Timestamp now);
   std::optional<StoredAnswer> replay(const Webhook& from) const;
 
   // Agents (engine_agents.cpp).

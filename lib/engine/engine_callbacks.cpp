@@ -74,7 +74,7 @@ Effects Engine::on(const FlowCallbackEvent& e, Timestamp now) {
     fx.settle.wallet = count_recording(org.id, cb.recording, fx.change.records, now);
     stage_call(fx, *record, CallEvent{"recording_status", static_cast<std::int64_t>(record->flow_path.size()),
                                       std::string(cb.recording->status), now});
-    stage_answer(fx, org.id, store::kCallbackAnswer, callback_id + "/status");
+    stage_answer(fx, org.id, store::kCallbackAnswer, callback_id + "/status", now);
     return fx;
   }
 
@@ -157,8 +157,8 @@ Effects Engine::on(const FlowCallbackEvent& e, Timestamp now) {
     if (dial_connected(cb) && !updated.connected_at) updated.connected_at = now - std::chrono::seconds(cb.dial_duration_s);
   }
   stage_call(fx, updated, call_event);
-  stage_answer(fx, org.id, store::kCallbackAnswer, callback_id);
-  if (!e.from.retry_token.empty()) stage_answer(fx, org.id, store::kTokenAnswer, e.from.retry_token);
+  stage_answer(fx, org.id, store::kCallbackAnswer, callback_id, now);
+  if (!e.from.retry_token.empty()) stage_answer(fx, org.id, store::kTokenAnswer, e.from.retry_token, now);
   return fx;
 }
 
@@ -172,8 +172,8 @@ Effects Engine::outbound_dial_result(const Org& org, const CallRecord& record, c
   auto updated = record;
   if (dial_connected(cb) && !updated.connected_at) updated.connected_at = now - std::chrono::seconds(cb.dial_duration_s);
   stage_call(fx, updated, CallEvent{"dial", static_cast<std::int64_t>(updated.flow_path.size()), std::string(cb.event.outcome), now});
-  stage_answer(fx, org.id, store::kCallbackAnswer, callback_id);
-  if (!e.from.retry_token.empty()) stage_answer(fx, org.id, store::kTokenAnswer, e.from.retry_token);
+  stage_answer(fx, org.id, store::kCallbackAnswer, callback_id, now);
+  if (!e.from.retry_token.empty()) stage_answer(fx, org.id, store::kTokenAnswer, e.from.retry_token, now);
   return fx;
 }
 

@@ -90,7 +90,7 @@ void Engine::move_to_agents(Effects& fx, CallRecord record, const flow::AssignRe
   if (move.document.size() > instructions_.max_inline_move) {
     move.fetch_query = fmt::format("state={}&visit={}", request.state_id, dial.callback.visit);
     calls_.stage_answer(record.org_id, store::kRedirectAnswer, store::redirect_answer_id(record.sid, dial.callback.visit),
-                        StoredAnswer{200, "text/xml", move.document}, move.change.records, move.settle.calls);
+                        StoredAnswer{200, "text/xml", move.document}, now, move.change.records, move.settle.calls);
   }
   live(record.org_id, record.sid).moving = LiveCall::Move{std::move(queued), std::move(caller)};
   fx.moves.push_back(std::move(move));

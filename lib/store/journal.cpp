@@ -80,24 +80,31 @@ std::string make_key(std::initializer_list<std::string_view> parts) {
 
 namespace {
 
-// Drops entries of calls that started before the retention cutoff as compactions rewrite them
-// (a dropped key becomes a tombstone until the bottom level, so older versions cannot resurface).
+// What compactions may drop, in µs since the epoch (kKeepAll: nothing). Set from the loop, read
+// by RocksDB's compaction threads.
+struct Cutoffs {
+  static constexpr std::int64_t kKeepAll = INT64_MIN;
+  std::atomic<std::int64_t> retention{kKeepAll};  // calls that started before (history.retention_days)
+  std::atomic<std::int64_t> answers{kKeepAll};    // idempotency answers stored before (kAnswerKeep)
+};
+
+// Drops entries of calls that started before the retention cutoff, and answers older than theirs,
+// as compactions rewrite them (a dropped key becomes a tombstone until the bottom level, so older
+// versions cannot resurface).
 class RetentionFilter : public rocksdb::CompactionFilter {
  public:
-  RetentionFilter(Cf cf, std::shared_ptr<const std::atomic<std::int64_t>> cutoff_us)
-      : cf_(cf), cutoff_us_(std::move(cutoff_us)) {}
+  RetentionFilter(Cf cf, std::shared_ptr<const Cutoffs> cutoffs) : cf_(cf), cutoffs_(std::move(cutoffs)) {}
   bool Filter(int, const rocksdb::Slice& key, const rocksdb::Slice& value, std::string*, bool*) const override {
-    const auto cutoff = cutoff_us_->load(std::memory_order_relaxed);
-    if (cutoff == kKeepAll) return false;
+    const auto cutoff = (cf_ == Cf::idempotency ? cutoffs_->answers : cutoffs_->retention).load(std::memory_order_relaxed);
+    if (cutoff == Cutoffs::kKeepAll) return false;
     auto at = retention_time(cf_, std::string_view(key.data(), key.size()), std::string_view(value.data(), value.size()));
     return at && at->time_since_epoch().count() < cutoff;
   }
   const char* Name() const override { return "callrouter.retention"; }
-  static constexpr std::int64_t kKeepAll = INT64_MIN;
 
  private:
   Cf cf_;
-  std::shared_ptr<const std::atomic<std::int64_t>> cutoff_us_;
+  std::shared_ptr<const Cutoffs> cutoffs_;
 };
 
 // Adds a write marked `merge` into the stored value (analytics counters: a call's delta is added
@@ -129,7 +136,7 @@ struct OpenedDb {
   std::vector<std::unique_ptr<RetentionFilter>> filters;  // must outlive db
 };
 
-Expected<OpenedDb> open_db(const std::filesystem::path& dir, const std::shared_ptr<std::atomic<std::int64_t>>& cutoff_us) {
+Expected<OpenedDb> open_db(const std::filesystem::path& dir, const std::shared_ptr<Cutoffs>& cutoffs) {
   rocksdb::Options options;
   options.create_if_missing = true;
   options.create_missing_column_families = true;
@@ -162,7 +169,7 @@ Expected<OpenedDb> open_db(const std::filesystem::path& dir, const std::shared_p
     auto family = cf_options;
     const auto cf = static_cast<Cf>(i);
     if (retention_applies(cf)) {
-      opened.filters.push_back(std::make_unique<RetentionFilter>(cf, cutoff_us));
+      opened.filters.push_back(std::make_unique<RetentionFilter>(cf, cutoffs));
       family.compaction_filter = opened.filters.back().get();
       // Files nobody writes to any more are still rewritten (and filtered) once a day.
       family.periodic_compaction_seconds = 24 * 3600;
@@ -210,7 +217,7 @@ bool disk_writable(const std::filesystem::path& dir) {
 
 // Everything RocksDB and threads: kept out of the header so callers never include RocksDB.
 struct Journal::Impl {
-  Impl(std::filesystem::path dir, OpenedDb opened, std::shared_ptr<std::atomic<std::int64_t>> retention_cutoff_us,
+  Impl(std::filesystem::path dir, OpenedDb opened, std::shared_ptr<Cutoffs> cutoffs,
        Durability durability, Post post);
   ~Impl();
 
@@ -245,7 +252,7 @@ struct Journal::Impl {
   mutable std::shared_mutex db_mutex_;
   std::unique_ptr<rocksdb::DB> db_;
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;
-  std::shared_ptr<std::atomic<std::int64_t>> retention_cutoff_us_;  // µs; RetentionFilter::kKeepAll: off
+  std::shared_ptr<Cutoffs> cutoffs_;
   std::vector<std::unique_ptr<RetentionFilter>> filters_;           // destroyed after db_ is closed
   Durability durability_;
   Post post_;
@@ -273,14 +280,14 @@ Expected<std::unique_ptr<Journal>> Journal::open(const std::filesystem::path& di
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
   if (ec) return unexpected(fmt::format("cannot create data dir '{}': {}", dir.string(), ec.message()));
-  auto cutoff = std::make_shared<std::atomic<std::int64_t>>(RetentionFilter::kKeepAll);
-  auto opened = open_db(dir, cutoff);
+  auto cutoffs = std::make_shared<Cutoffs>();
+  auto opened = open_db(dir, cutoffs);
   if (!opened) return unexpected(opened.error());
   if (durability == Durability::none) {
     spdlog::warn("journal.durability is \"none\": acknowledged writes are NOT fsynced; use for benchmarks only");
   }
   return std::unique_ptr<Journal>(
-      new Journal(std::make_unique<Impl>(dir, std::move(*opened), std::move(cutoff), durability, std::move(post))));
+      new Journal(std::make_unique<Impl>(dir, std::move(*opened), std::move(cutoffs), durability, std::move(post))));
 }
 
 // A failed WAL write poisons RocksDB's log writer; Resume() cannot clear that in this version,
@@ -290,7 +297,7 @@ bool Journal::Impl::recover() {
   if (!disk_writable(dir_)) return false;
   std::unique_lock lock(db_mutex_);
   close_db(db_, handles_);
-  auto opened = open_db(dir_, retention_cutoff_us_);
+  auto opened = open_db(dir_, cutoffs_);
   if (!opened) {
     spdlog::critical("journal: reopen after a write error failed: {}", opened.error());
     return false;
@@ -302,11 +309,11 @@ bool Journal::Impl::recover() {
 }
 
 Journal::Impl::Impl(std::filesystem::path dir, OpenedDb opened,
-                    std::shared_ptr<std::atomic<std::int64_t>> retention_cutoff_us, Durability durability, Post post)
+                    std::shared_ptr<Cutoffs> cutoffs, Durability durability, Post post)
     : dir_(std::move(dir)),
       db_(std::move(opened.db)),
       handles_(std::move(opened.handles)),
-      retention_cutoff_us_(std::move(retention_cutoff_us)),
+      cutoffs_(std::move(cutoffs)),
       filters_(std::move(opened.filters)),
       durability_(durability),
       post_(std::move(post)) {
@@ -583,8 +590,11 @@ void Journal::scan_prefix_reverse(Cf cf, std::string_view prefix,
   impl_->scan_prefix_reverse(cf, prefix, visit, before);
 }
 void Journal::set_retention_cutoff(std::optional<Timestamp> cutoff) {
-  impl_->retention_cutoff_us_->store(cutoff ? cutoff->time_since_epoch().count() : RetentionFilter::kKeepAll,
-                                     std::memory_order_relaxed);
+  impl_->cutoffs_->retention.store(cutoff ? cutoff->time_since_epoch().count() : Cutoffs::kKeepAll,
+                                   std::memory_order_relaxed);
+}
+void Journal::set_answer_cutoff(Timestamp cutoff) {
+  impl_->cutoffs_->answers.store(cutoff.time_since_epoch().count(), std::memory_order_relaxed);
 }
 bool Journal::start_compaction(CheckpointDone done) {
   return impl_->start_worker([impl = impl_.get()] { return impl->compact(); }, std::move(done));

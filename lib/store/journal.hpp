@@ -59,6 +59,8 @@ class Journal final : public Reader {
   // Retention: compactions drop call log and call entries that started before `cutoff` (none:
   // keep everything). Set from the loop; read by RocksDB's compaction threads.
   void set_retention_cutoff(std::optional<Timestamp> cutoff);
+  // Idempotency answers stored before `cutoff` are dropped the same way (none until this is set).
+  void set_answer_cutoff(Timestamp cutoff);
 
   // A consistent on-disk copy (RocksDB checkpoint) in `dir`, which must not exist yet. Blocks
   // for as long as the memtables take to flush: not for the loop thread (see start_checkpoint).

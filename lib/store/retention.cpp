@@ -2,6 +2,7 @@
 
 #include <simdjson.h>
 
+#include "store/answer_records.hpp"
 #include "store/history_records.hpp"
 
 namespace callrouter::store {
@@ -24,7 +25,7 @@ std::optional<Timestamp> json_time(std::string_view value, const char* field, co
 
 bool retention_applies(Cf cf) {
   return cf == Cf::history || cf == Cf::history_index || cf == Cf::calls_by_time || cf == Cf::calls ||
-         cf == Cf::call_events;
+         cf == Cf::call_events || cf == Cf::idempotency;
 }
 
 std::optional<Timestamp> retention_time(Cf cf, std::string_view key, std::string_view value) {
@@ -34,6 +35,10 @@ std::optional<Timestamp> retention_time(Cf cf, std::string_view key, std::string
     case Cf::calls_by_time: return history_entry_time(cf, key);
     case Cf::calls: return json_time(value, "started_at", "ended_at");
     case Cf::call_events: return json_time(value, "at", nullptr);
+    case Cf::idempotency: {
+      auto answer = decode_answer_value(value);
+      return answer ? answer->stored_at : std::nullopt;
+    }
     default: return std::nullopt;
   }
 }

@@ -368,5 +368,56 @@ class RetentionTest(unittest.TestCase):
         self.assertIsNone(d.show_call("demo", sids[0]))  # the record itself is gone
 
 
+def stored_answers(data_dir):
+    """The idempotency column family's keys, read by RocksDB's own ldb (Debian rocksdb-tools);
+    each value must be a version 2 answer (it carries the time it was stored)."""
+    out = subprocess.run(["ldb", "--db=" + os.path.join(data_dir, "journal"), "--column_family=idempotency",
+                          "scan", "--hex"], capture_output=True, text=True, timeout=60)
+    if out.returncode != 0:
+        raise AssertionError("ldb failed: " + out.stderr[-2000:])
+    keys = []
+    for line in out.stdout.splitlines():
+        key, value = line.split(" : ")
+        assert value.startswith("0x02"), line[:200]
+        keys.append(bytes.fromhex(key[2:]).decode())
+    return keys
+
+
+@unittest.skipUnless(shutil.which("ldb"), "ldb (Debian package rocksdb-tools) is not installed")
+class AnswerExpiryTest(unittest.TestCase):
+    """Idempotency answers are kept for 48 hours, then compactions drop them — with history kept."""
+
+    def test_old_answers_leave_the_journal_and_retries_within_the_window_still_replay(self):
+        d = Daemon()
+        self.addCleanup(d.close)
+        d.start()
+        old = call_sid(70_000)
+        first = d.signed_form("/twilio/voice", voice_params(old))
+        self.assertEqual(first[0], 200)
+        retry = d.signed_form("/twilio/voice", voice_params(old))
+        self.assertEqual(retry[2], first[2])  # within the window: the same document
+        d.stop()
+        data_dir = os.path.join(d.dir, "data")
+        self.assertEqual([k.split("\0") for k in stored_answers(data_dir)], [["demo", "voice", old]])
+
+        # One day later the answer is still there after a full compaction.
+        d.env["CALLROUTER_CLOCK_OFFSET_S"] = str(86_400)
+        d.start()
+        self.assertEqual(d.api("POST", "/v1/system/compact", d.system_key)[0], 200)
+        d.stop()
+        self.assertEqual(len(stored_answers(data_dir)), 1)
+
+        # Three days later it is gone; a new call's answer is kept, and the old call is still listed.
+        d.env["CALLROUTER_CLOCK_OFFSET_S"] = str(3 * 86_400)
+        d.start()
+        fresh = call_sid(70_001)
+        self.assertEqual(d.signed_form("/twilio/voice", voice_params(fresh))[0], 200)
+        self.assertEqual(d.api("POST", "/v1/system/compact", d.system_key)[0], 200)
+        listed = [c["sid"] for c in d.api("GET", "/v1/calls", d.demo_admin_key)[1]["calls"]]
+        self.assertIn(old, listed)
+        d.stop()
+        self.assertEqual([k.split("\0") for k in stored_answers(data_dir)], [["demo", "voice", fresh]])
+
+
 if __name__ == "__main__":
     unittest.main()
