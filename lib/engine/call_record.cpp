@@ -99,6 +99,8 @@ void write_call_fields(JsonWriter& w, const CallRecord& r) {
   }
   w.field("charge_micro", r.charge_micro);
   if (!r.caller_id.empty()) w.field("caller_id", r.caller_id).field("time_limit_s", r.time_limit_s);
+  if (!r.recording_url.empty()) w.field("recording_url", r.recording_url);
+  if (!r.voicemail_url.empty()) w.field("voicemail_url", r.voicemail_url);
   if (r.audio) {
     w.key("audio");
     media::write_audio_figures(w, *r.audio);
@@ -144,6 +146,8 @@ Expected<CallRecord> call_record_from_json(std::string_view json) {
   r.charge_micro = rd.integer("charge_micro").value_or(0);
   r.caller_id = rd.str("caller_id");
   r.time_limit_s = rd.integer("time_limit_s").value_or(0);
+  r.recording_url = rd.str("recording_url");
+  r.voicemail_url = rd.str("voicemail_url");
   simdjson::dom::array audio;
   if (o["audio_ms"].get(audio) == simdjson::SUCCESS && audio.size() == 6) {
     std::int64_t ms[6] = {};

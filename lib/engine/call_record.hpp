@@ -51,6 +51,10 @@ struct CallRecord {
   // Talk, silence and talk-over from the call's Media Stream (flow option analyze_audio), once
   // the stream ended.
   std::optional<media::AudioFigures> audio;
+  // The provider's links to the finished recordings (RecordingUrl of a "completed" report): the
+  // call as an agent took it (<Dial record>), and the message left at a voicemail state.
+  std::string recording_url;
+  std::string voicemail_url;
 
   bool terminal() const;
 };

@@ -242,6 +242,7 @@ Effects Engine::on(const RecordingEvent& e, Timestamp now) {
   auto call = calls_.find(org.id, e.call_sid);
   if (!call) return fx;
   const auto status = e.recording ? std::string(e.recording->status) : std::string();
+  if (auto url = finished_recording_url(e.recording)) call->recording_url = *url;
   stage_call(fx, *call, CallEvent{"recording_status", static_cast<std::int64_t>(call->flow_path.size()), status, now});
   return fx;
 }

@@ -40,7 +40,14 @@ struct RecordingFacts {
   std::string_view recording_sid;
   std::string_view status;  // "completed" once it can be counted
   std::optional<std::int64_t> duration_s;
+  std::string_view url;  // the provider's RecordingUrl (https), "" if not given
 };
+
+// The link to a recording the provider has finished ("completed" with a RecordingUrl), if this is one.
+inline std::optional<std::string_view> finished_recording_url(const std::optional<RecordingFacts>& r) {
+  if (!r || r->status != "completed" || r->url.empty()) return std::nullopt;
+  return r->url;
+}
 
 // The provider reports back at a flow state that waits: a menu's input, a dial's or a queue's
 // result, a recording. `state_id`, `attempt` and `visit` are what our callback URL said.

@@ -54,6 +54,14 @@ std::vector<Event> call_events(const engine::CallRecord* before, const engine::C
   }
   // Figures from the call's Media Stream, usually just after the call ended.
   if (after.audio && (before == nullptr || !before->audio)) add("call.audio", now);
+  // A recording finished: its link is on the record (often after the call ended).
+  const auto linked = [](const engine::CallRecord* r, const std::string engine::CallRecord::*url) {
+    return r != nullptr && !(r->*url).empty();
+  };
+  if ((linked(&after, &engine::CallRecord::recording_url) && !linked(before, &engine::CallRecord::recording_url)) ||
+      (linked(&after, &engine::CallRecord::voicemail_url) && !linked(before, &engine::CallRecord::voicemail_url))) {
+    add("call.recording", now);
+  }
   if (ends) {
     const auto at = after.ended_at.value_or(now);
     // Missed: an inbound call nobody took. A voicemail was taken by the mailbox; a rejected call

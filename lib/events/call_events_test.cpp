@@ -165,3 +165,26 @@ TEST_CASE("a call's audio figures make one call.audio event carrying them") {
   CHECK(*back->audio == *measured.audio);
   CHECK_FALSE(engine::call_record_from_json(engine::to_json(ended))->audio);
 }
+
+TEST_CASE("a finished recording makes one call.recording event with its link, for the call or its voicemail") {
+  auto ended = inbound();
+  ended.status = "completed";
+  ended.disposition = "answered";
+  ended.ended_at = t0 + 60s;
+  auto recorded = ended;
+  recorded.recording_url = "https://api.twilio.com/2010-04-01/Accounts/AC1/Recordings/RE1";
+  auto events = events::call_events(&ended, recorded, t0 + 65s);
+  REQUIRE(types(events) == std::vector<std::string>{"call.recording"});
+  CHECK(events[0].data.find(R"("recording_url":"https://api.twilio.com/2010-04-01/Accounts/AC1/Recordings/RE1")") !=
+        std::string::npos);
+  CHECK(events::call_events(&recorded, recorded, t0 + 66s).empty());  // the same link again: nothing new
+
+  auto voicemail = recorded;
+  voicemail.voicemail_url = "https://api.twilio.com/2010-04-01/Accounts/AC1/Recordings/RE2";
+  CHECK(types(events::call_events(&recorded, voicemail, t0 + 70s)) == std::vector<std::string>{"call.recording"});
+
+  auto back = engine::call_record_from_json(engine::to_json(voicemail));
+  REQUIRE(back);
+  CHECK(back->recording_url == voicemail.recording_url);
+  CHECK(back->voicemail_url == voicemail.voicemail_url);
+}

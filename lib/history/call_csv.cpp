@@ -106,7 +106,8 @@ void append_csv_row(std::string& out, const HistoryCall& c, LocalClock& clock, b
   out.push_back(',');
   text(c.status);
   text(c.disposition);
-  out.push_back(',');  // recording_url, voicemail_url: not kept yet (history_call.cpp)
+  text(c.recording_url);
+  append_csv_text(out, c.voicemail_url);
   out.append(kCsvRowEnd);
 }
 

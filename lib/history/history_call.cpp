@@ -78,6 +78,8 @@ Expected<HistoryCall> read_history_call(std::string_view data, std::span<const T
   c.group_id = text(o, "group_id");
   c.flow_id = text(o, "flow_id");
   c.caller_id = text(o, "caller_id");
+  c.recording_url = text(o, "recording_url");
+  c.voicemail_url = text(o, "voicemail_url");
   auto started = time(o, "started_at");
   if (c.sid.empty() || !started) return unexpected(std::string("history row lacks sid or started_at"));
   c.started_at = *started;
@@ -160,9 +162,8 @@ void write_history_call(JsonWriter& w, const HistoryCall& c) {
     w.null();
   }
   w.field("queued", c.queued);  // it waited in a queue (analytics' service level counts these)
-  // Recording and voicemail links need the RecordingSid on the call record (not kept yet).
-  w.key("recording_url").null();
-  w.key("voicemail_url").null();
+  string_or_null(w, "recording_url", c.recording_url);
+  string_or_null(w, "voicemail_url", c.voicemail_url);
 }
 
 }  // namespace callrouter::history

@@ -42,6 +42,7 @@ struct HistoryCall {
   std::optional<std::int64_t> duration_s;
   std::int64_t charge_micro = 0;
   std::string audio;  // the call's `audio` figures as JSON (Media Streams), empty when none
+  std::string recording_url, voicemail_url;  // the provider's links, empty until a recording finished
 
   std::optional<Outcome> outcome;  // none while live
   std::int64_t queue_wait_s = 0;   // every stretch in a queue, summed

@@ -87,6 +87,61 @@ class RecordingQuotaTest(unittest.TestCase):
         self.assertEqual(dial_of(call_sid(9104)).get("record"), "record-from-answer")
         d.signed_form("/twilio/status", status_params(call_sid(9104), "canceled", 1))
 
+    def test_a_finished_recording_is_linked_from_its_call_and_the_log(self):
+        d = Daemon(extra_config={"billing": {"rates_file": os.path.join(SOURCE_DIR, "config", "rates.json")}}).start()
+        self.addCleanup(d.close)
+        admin = d.demo_admin_key
+        self.assertEqual(d.api("PUT", "/v1/flows/rq/draft", admin, FLOW)[0], 201)
+        self.assertEqual(d.api("POST", "/v1/flows/rq/publish", admin)[0], 200)
+        d.api("PUT", "/v1/numbers/%2B815012345678/flow", admin, {"flow_id": "rq"})
+        d.api("PUT", "/v1/users/u_sato/presence", admin, {"presence": "available"})
+
+        def report(sid, caller, tag, recording_sid, status, url):
+            root = ET.fromstring(d.signed_form("/twilio/voice", voice_params(sid, frm=caller))[2])
+            element = [c for c in root.iter() if c.tag == tag][0]
+            params = dict(voice_params(sid, frm=caller), RecordingSid=recording_sid, RecordingStatus=status,
+                          RecordingDuration="12", RecordingUrl=url)
+            url = urllib.parse.urlsplit(element.get("recordingStatusCallback"))
+            return d.signed_form(url.path + ("?" + url.query if url.query else ""), params)
+
+        def call(sid):
+            status, body = d.api("GET", "/v1/calls/" + sid, admin)
+            self.assertEqual(status, 200, body)
+            return body
+
+        talked, left, hostile = call_sid(9200), call_sid(9201), call_sid(9202)
+        rec_url = "https://api.twilio.com/2010-04-01/Accounts/%s/Recordings/RE%s" % (DEMO_ACCOUNT, "3" * 32)
+        self.assertEqual(report(talked, "+819011110000", "Dial", "RE" + "3" * 32, "in-progress", rec_url)[0], 200)
+        self.assertNotIn("recording_url", call(talked))  # not finished: no link yet
+        self.assertEqual(report(talked, "+819011110000", "Dial", "RE" + "3" * 32, "completed", rec_url)[0], 200)
+        self.assertEqual(call(talked)["recording_url"], rec_url)
+        d.signed_form("/twilio/status", status_params(talked, "completed", 1, CallDuration="40"))  # Sato is free again
+
+        vm_url = "https://api.twilio.com/2010-04-01/Accounts/%s/Recordings/RE%s" % (DEMO_ACCOUNT, "4" * 32)
+        self.assertEqual(report(left, "+14155550100", "Record", "RE" + "4" * 32, "completed", vm_url)[0], 200)
+        self.assertEqual(call(left)["voicemail_url"], vm_url)
+        self.assertNotIn("recording_url", call(left))
+
+        # What is not an https URL is refused (it would become a link and a CSV cell), and not kept.
+        status, _, body = report(hostile, "+819011110002", "Dial", "RE" + "5" * 32, "completed", "javascript:alert(1)")
+        self.assertEqual(status, 400, body)
+        self.assertNotIn("recording_url", call(hostile))
+
+        d.restart()
+        listed = {c["sid"]: c for c in d.api("GET", "/v1/calls", admin)[1]["calls"]}
+        self.assertEqual((listed[talked]["recording_url"], listed[talked]["voicemail_url"]), (rec_url, None))
+        self.assertEqual((listed[left]["recording_url"], listed[left]["voicemail_url"]), (None, vm_url))
+        self.assertEqual((listed[hostile]["recording_url"], listed[hostile]["voicemail_url"]), (None, None))
+        feed = d.api("GET", "/v1/events?limit=500", admin)[1]["events"]
+        linked = [(e["call_sid"], e["data"].get("recording_url"), e["data"].get("voicemail_url"))
+                  for e in feed if e["type"] == "call.recording"]
+        self.assertEqual(linked, [(talked, rec_url, None), (left, None, vm_url)])
+        csv = d.request("GET", "/v1/calls.csv", headers={"Authorization": "Bearer " + admin})[2].decode("utf-8-sig")
+        rows = [line.split(",") for line in csv.split("\r\n")[1:] if line]
+        by_sid = {r[0]: r for r in rows}
+        self.assertEqual(by_sid[talked][-2:], [rec_url, ""])
+        self.assertEqual(by_sid[left][-2:], ["", vm_url])
+
     def test_a_bigger_recording_plan_is_paid_once_a_month(self):
         d = Daemon(extra_config={"billing": {"rates_file": os.path.join(SOURCE_DIR, "config", "rates.json")}}).start()
         self.addCleanup(d.close)

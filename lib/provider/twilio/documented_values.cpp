@@ -45,6 +45,13 @@ bool is_recording_status(std::string_view value) {
   return one_of(kValues, value);
 }
 
+bool is_recording_url(std::string_view value) {
+  if (!value.starts_with("https://") || value.size() <= 8 || value.size() > 1024) return false;
+  return std::all_of(value.begin(), value.end(), [](char c) {
+    return c > ' ' && c < 0x7f && c != '"' && c != '<' && c != '>' && c != '\\' && c != '`';
+  });
+}
+
 Duration read_duration(std::optional<std::string_view> field) {
   if (!field) return {};
   std::int64_t seconds = 0;

@@ -13,6 +13,9 @@ bool is_call_status(std::string_view value);       // CallStatus
 bool is_dial_call_status(std::string_view value);  // DialCallStatus
 bool is_queue_result(std::string_view value);      // QueueResult
 bool is_recording_status(std::string_view value);  // RecordingStatus
+// RecordingUrl: https://, at most 1024 bytes, printable ASCII without spaces, quotes or angle
+// brackets (it becomes a link in the console and a cell of the CSV).
+bool is_recording_url(std::string_view value);
 
 // A resource's sid as the provider hands them out: its two-letter prefix ("CA" a call, "PN" a
 // phone number) and 32 hex digits. A REST answer with anything else is not the provider's: such a

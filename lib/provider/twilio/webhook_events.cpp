@@ -75,7 +75,7 @@ std::optional<engine::RecordingFacts> read_recording(const VerifiedWebhook& w) {
   auto status = w.form.get("RecordingStatus");
   if (!status) return std::nullopt;
   return engine::RecordingFacts{text(w.form, "RecordingSid"), *status,
-                                read_duration(w.form.get("RecordingDuration")).seconds};
+                                read_duration(w.form.get("RecordingDuration")).seconds, text(w.form, "RecordingUrl")};
 }
 
 namespace {
@@ -87,6 +87,10 @@ std::optional<std::string> recording_error(const VerifiedWebhook& w) {
   }
   if (!read_duration(w.form.get("RecordingDuration")).valid) {
     return "RecordingDuration must be whole seconds from 0 to 86400";
+  }
+  // Shown to admins as a link and written into the CSV: only what the provider sends, an https URL.
+  if (auto url = w.form.get("RecordingUrl"); url && !url->empty() && !is_recording_url(*url)) {
+    return "RecordingUrl must be an https URL of at most 1024 bytes";
   }
   return std::nullopt;
 }
@@ -101,7 +105,7 @@ Expected<RecordingStatus> read_recording_status(const VerifiedWebhook& w) {
   }
   if (auto error = recording_error(w)) return unexpected(std::move(*error));
   return RecordingStatus{*sid, {*recording, text(w.form, "RecordingStatus"),
-                                read_duration(w.form.get("RecordingDuration")).seconds}};
+                                read_duration(w.form.get("RecordingDuration")).seconds, text(w.form, "RecordingUrl")}};
 }
 
 Expected<engine::FlowCallback> read_flow_callback(flow::Callback kind, const VerifiedWebhook& w) {
