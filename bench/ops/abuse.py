@@ -12,12 +12,15 @@ port, fsync), then
   after      RSS again once the attack has stopped and a moment has passed.
 
 Attacks:
+  0   no attack         the control: the load alone for the attack's time
   1   ping-flood        an agent stream sending {"type":"ping"} as fast as it can, never reading;
                         reconnects each time it is closed (2 at once)
-  2   stream-flood      one agent key opening streams: 10,000 attempts, 8 threads x 50 in flight
+  2   stream-flood      one agent key opening streams until the time is up (8 threads x 50 in
+                        flight), keeping every stream it gets
   3   not-utf8          signed webhooks with non-UTF-8 form values in a loop, an agent connected,
                         GET /v1/calls/{sid}, /v1/calls and /v1/events polled: all valid UTF-8/JSON
-  9   idle-connections  http.max_connections 64, up to 1,000 idle TCP connections held
+  9   idle-connections  http.max_connections 64, idle TCP connections opened at
+                        --idle-connect-rate per second, up to 1,000 held
   9s  idle-streams      http.max_connections 64, 12 agents x 5 idle streams (the WebSockets'
                         three quarters of the connections), more upgrades tried meanwhile
 
@@ -25,8 +28,9 @@ Exits 1 if a bound is broken: RSS more than --max-growth-mb over the baseline, a
 not answered 200 with valid UTF-8, invalid UTF-8 or JSON seen by the attack-3 checks, or the
 daemon not alive afterwards. A benchmark, not a test (minutes long, timing-bound).
 
-  CALLROUTERD=/path/to/callrouterd /usr/bin/python3 bench/ops/abuse.py [--attacks 1,2,3,9,9s]
-      [--baseline-s 10] [--attack-s 30] [--rate 50] [--out bench/results/abuse.json]
+  CALLROUTERD=/path/to/callrouterd /usr/bin/python3 bench/ops/abuse.py [--attacks 0,1,2,3,9,9s]
+      [--baseline-s 10] [--attack-s 30] [--rate 50] [--daemon-cpu 1 --client-cpu 0]
+      [--out bench/results/abuse.json]
 """
 import argparse
 import asyncio
@@ -219,6 +223,16 @@ class RssSampler(threading.Thread):
     def between(self, t0, t1):
         return [kib for t, kib in self.samples if t0 <= t <= t1]
 
+    def trace_mb(self, t0, t1, step=1.0):
+        """The highest sample in each `step` seconds from t0 to t1, in MB: the shape of growth."""
+        trace, t = [], t0
+        while t < t1:
+            window = self.between(t, t + step)
+            if window:
+                trace.append(round(max(window) / 1024, 1))
+            t += step
+        return trace
+
 
 def load_figures(loads):
     lat = [x for load in loads for x in load.latencies]
@@ -229,7 +243,9 @@ def load_figures(loads):
                "max_ms": round(max(lat), 1) if lat else None, "errors": sum(errors.values()),
                "error_kinds": dict(errors), "late_sends": sum(load.late for load in loads)}
     for load in loads:
-        figures["errors_" + ("fresh" if load.fresh else "kept")] = sum(load.errors.values())
+        mode = "fresh" if load.fresh else "kept"
+        figures["errors_" + mode] = sum(load.errors.values())
+        figures["p50_p99_ms_" + mode] = [round(percentile(load.latencies, 0.5), 2), round(percentile(load.latencies, 0.99), 2)]
     return figures
 
 
@@ -313,8 +329,9 @@ def ping_flood(port, key, seconds, flooders=2):
     return out
 
 
-def stream_flood(port, key, seconds, attempts=10_000, threads=8, in_flight=50):
-    """Attack 2: one agent key opening streams; every stream it gets is kept open."""
+def stream_flood(port, key, seconds, attempts=None, threads=8, in_flight=50):
+    """Attack 2: one agent key opening streams, `attempts` of them or (None) until the time is
+    up; every stream it gets is kept open."""
     deadline = time.monotonic() + seconds
     lock = threading.Lock()
     out = {"attempts": 0, "outcomes": collections.Counter(), "held_at_end": 0}
@@ -324,7 +341,7 @@ def stream_flood(port, key, seconds, attempts=10_000, threads=8, in_flight=50):
     def worker():
         while time.monotonic() < deadline:
             with lock:
-                n = min(in_flight, attempts - out["attempts"])
+                n = in_flight if attempts is None else min(in_flight, attempts - out["attempts"])
                 out["attempts"] += max(n, 0)
             if n <= 0:
                 return
@@ -510,11 +527,11 @@ def not_utf8(port, key, admin, seconds, first_sid):
     return out
 
 
-def idle_connections(port, seconds, connect_rate, pool=1000, batch=20):
+def idle_connections(port, seconds, connect_rate, batch, pool=1000):
     """Attack 9: TCP connections that send nothing, as many as `pool` held, new ones opened at
-    `connect_rate` per second (0: as fast as it can), reopened when the daemon closes them. Each
-    new one is classed by what it gets within a second: the 503 with Retry-After, a close with
-    no answer, a reset, or nothing (the daemon took it: held)."""
+    `connect_rate` per second (0: as fast as it can) in bursts of `batch`, reopened when the
+    daemon closes them. Each new one is classed by what it gets within a second: the 503 with
+    Retry-After, a close with no answer, a reset, or nothing (the daemon took it: held)."""
     deadline = time.monotonic() + seconds
     batch_period = batch / connect_rate if connect_rate else 0.0
     out = {"opened": 0, "first_second": collections.Counter(), "held_closed_by_daemon": 0,
@@ -536,7 +553,8 @@ def idle_connections(port, seconds, connect_rate, pool=1000, batch=20):
         return "other: " + head.split(b"\r\n")[0].decode("latin-1")
 
     while time.monotonic() < deadline:
-        # Held connections the daemon has closed since (its read timeout) free places to refill.
+        # Held connections the daemon has closed since (its read timeout) free places to refill;
+        # one answered now was still in the listen backlog a second after connecting.
         if held:
             readable, _, _ = select.select(list(held), [], [], 0)
             for s in readable:
@@ -544,10 +562,14 @@ def idle_connections(port, seconds, connect_rate, pool=1000, batch=20):
                     gone = s.recv(4096, socket.MSG_PEEK) == b""
                 except OSError:
                     gone = True
+                opened = held.pop(s)
                 if gone:
                     out["held_closed_by_daemon"] += 1
-                    out["held_seconds_before_close"].append(time.monotonic() - held.pop(s))
-                    s.close()
+                    out["held_seconds_before_close"].append(time.monotonic() - opened)
+                else:
+                    out["first_second"]["held (accepted, idle)"] -= 1
+                    out["first_second"]["after > 1 s in the backlog: " + classify(s)] += 1
+                s.close()
         next_batch = time.monotonic() + batch_period
         fresh = []
         for _ in range(min(batch, pool - len(held))):
@@ -609,7 +631,11 @@ def idle_streams(port, keys, seconds, per_agent=5):
     return out
 
 
-def in_process(queue, attacker, args):
+def in_process(queue, attacker, args, niceness):
+    # Below the load and the daemon on these shared cores: the attacker takes what CPU they leave,
+    # so the load's latency is the daemon's and not this client's starvation (an attacker on
+    # another machine would not share our cores).
+    os.nice(niceness)
     result = attacker(*args)
     queue.put(json.loads(json.dumps(result)))  # Counters become plain dicts
 
@@ -630,8 +656,17 @@ def ring_sales_group(d):
     d.api("PUT", "/v1/numbers/%2B815012345678/flow", admin, {"flow_id": "ring"})
 
 
-def prepare(name, d, seconds, connect_rate):
+def no_attack(seconds):
+    """The control: the load alone for the attack's time, so growth the load itself causes (the
+    calls it journals) is not taken for the attack's."""
+    time.sleep(seconds)
+    return {}
+
+
+def prepare(name, d, seconds, args):
     """The attacker and its arguments for attack `name` on daemon d."""
+    if name == "0":
+        return no_attack, (seconds,)
     if name == "1":
         return ping_flood, (d.port, agent_key(d, "u_sato"), seconds)
     if name == "2":
@@ -640,7 +675,7 @@ def prepare(name, d, seconds, connect_rate):
         ring_sales_group(d)
         return not_utf8, (d.port, agent_key(d, "u_sato"), d.demo_admin_key, seconds, 50_000_000)
     if name == "9":
-        return idle_connections, (d.port, seconds, connect_rate)
+        return idle_connections, (d.port, seconds, args.idle_connect_rate, args.idle_batch)
     if name == "9s":
         keys = []
         for i in range(12):
@@ -653,14 +688,22 @@ def prepare(name, d, seconds, connect_rate):
 
 
 CONFIGS = {"9": {"http": {"max_connections": 64}}, "9s": {"http": {"max_connections": 64}}}
-TITLES = {"1": "ping flood, never reading", "2": "one key opening streams", "3": "non-UTF-8 form values",
+TITLES = {"0": "no attack (control)", "1": "ping flood, never reading", "2": "one key opening streams", "3": "non-UTF-8 form values",
           "9": "idle connections past http.max_connections (64)", "9s": "idle agent streams, http.max_connections 64"}
+
+
+def pin(pid, cpu):
+    """Every thread of process pid onto one core (threads it starts later inherit it)."""
+    for task in os.listdir("/proc/%d/task" % pid):
+        os.sched_setaffinity(int(task), {cpu})
 
 
 def run_attack(name, args, first_sid):
     d = Daemon(dict({"log": {"level": "warn"}}, **CONFIGS.get(name, {}))).start()
     try:
-        attacker, attacker_args = prepare(name, d, args.attack_s, args.idle_connect_rate)
+        if args.daemon_cpu is not None:
+            pin(d.proc.pid, args.daemon_cpu)
+        attacker, attacker_args = prepare(name, d, args.attack_s, args)
         pid = d.proc.pid
         sampler = RssSampler(pid)
         sampler.start()
@@ -672,7 +715,7 @@ def run_attack(name, args, first_sid):
         rss_before = sampler.between(t1 - 1, t1)[-1]
 
         queue = multiprocessing.get_context("fork").Queue()
-        attack_proc = multiprocessing.get_context("fork").Process(target=in_process, args=(queue, attacker, attacker_args))
+        attack_proc = multiprocessing.get_context("fork").Process(target=in_process, args=(queue, attacker, attacker_args, args.attacker_nice))
         attack_proc.start()
         during = run_load(d.port, first_sid + 1_000_000, args.rate, args.attack_s)
         for load in during:
@@ -697,11 +740,15 @@ def run_attack(name, args, first_sid):
             "rss_mb_before": round(rss_before / 1024, 1),
             "rss_mb_after": round(sampler.between(t3 - 1, t3 + 1)[-1] / 1024, 1),
             "rss_samples_during": len(attack_rss),
+            "rss_mb_trace_1s": sampler.trace_mb(t1, t3),  # from the attack's start to "after"
             "attacker": outcome,
             "daemon_alive_after": alive, "healthz_after": healthz,
             "log_lines": {"peer does not read": log.count("peer does not read"), "error": log.count("[error]")},
         }
         result["rss_mb_growth"] = round((max(attack_rss) - rss_before) / 1024, 1)
+        # The load journals calls, which grows RSS by itself (RocksDB's memtables): its rate in
+        # the baseline, to set the attack's growth against (attack 0 measures it at length).
+        result["baseline_rss_mb_per_s"] = round((base_rss[-1] - base_rss[0]) / 1024 / (t1 - t0), 3)
         return result
     finally:
         d.close()
@@ -737,6 +784,9 @@ def table(r):
                 % (b["errors_kept"], b["errors_fresh"], d["errors_kept"], d["errors_fresh"]))
     for k in ("p50_ms", "p99_ms", "max_ms"):
         rows.append("| webhook %s ms | %s | %s |" % (k.split("_")[0], b[k], d[k]))
+    rows.append("| webhook p50 / p99 ms: keep-alive; new connection | %s; %s | %s; %s |"
+                % tuple("%s / %s" % tuple(x[k]) for x in (b, d) for k in ("p50_p99_ms_kept", "p50_p99_ms_fresh")))
+    rows.append("| load sends > 50 ms late (client starved) | %d | %d |" % (b["late_sends"], d["late_sends"]))
     rows.append("| daemon CPU (share of one core) | %s | %s |" % (b["daemon_cpu_share"], d["daemon_cpu_share"]))
     rows.append("| RSS MB before / peak / after | %s / %s | %s / %s / %s |"
                 % (r["rss_mb_before"], b["rss_mb_peak"], r["rss_mb_before"], d["rss_mb_peak"], r["rss_mb_after"]))
@@ -745,16 +795,23 @@ def table(r):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--attacks", default="1,2,3,9,9s")
+    ap.add_argument("--attacks", default="0,1,2,3,9,9s")
     ap.add_argument("--baseline-s", type=float, default=10)
     ap.add_argument("--attack-s", type=float, default=30)
     ap.add_argument("--settle-s", type=float, default=3)
     ap.add_argument("--rate", type=float, default=50, help="load webhooks per second (voice + status)")
     ap.add_argument("--idle-connect-rate", type=float, default=200,
                     help="attack 9: new idle connections per second (0: as fast as the client can)")
+    ap.add_argument("--idle-batch", type=int, default=20,
+                    help="attack 9: connections opened at once (past 64 refusals at once the daemon closes without an answer)")
     ap.add_argument("--max-growth-mb", type=float, default=50)
     ap.add_argument("--out", default=RESULTS)
+    ap.add_argument("--attacker-nice", type=int, default=10, help="the attacker process's niceness (0: as the load)")
+    ap.add_argument("--daemon-cpu", type=int, help="pin the daemon to this core")
+    ap.add_argument("--client-cpu", type=int, help="pin this script (load and attackers) to this core")
     args = ap.parse_args()
+    if args.client_cpu is not None:
+        os.sched_setaffinity(0, {args.client_cpu})
     results, failures = [], []
     started = time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime())
     for i, name in enumerate(args.attacks.split(",")):
