@@ -246,6 +246,8 @@ def load_figures(loads):
     figures = {"webhooks": sum(load.sent for load in loads), "p50_ms": round(percentile(lat, 0.5), 2), "p99_ms": round(percentile(lat, 0.99), 2),
                "max_ms": round(max(lat), 1) if lat else None, "errors": sum(errors.values()),
                "error_kinds": dict(errors), "late_sends": sum(load.late for load in loads)}
+    for mode in ("kept", "fresh"):  # --rate 0 runs no load at all
+        figures["errors_" + mode], figures["p50_p99_ms_" + mode] = 0, [float("nan")] * 2
     for load in loads:
         mode = "fresh" if load.fresh else "kept"
         figures["errors_" + mode] = sum(load.errors.values())
@@ -255,6 +257,8 @@ def load_figures(loads):
 
 def run_load(port, first_sid, rate, seconds):
     """Half the rate over one keep-alive connection, half with a new connection per webhook."""
+    if rate <= 0:
+        return []
     loads = [WebhookLoad(port, first_sid, rate / 2, seconds, fresh=False),
              WebhookLoad(port, first_sid + 10_000_000, rate / 2, seconds, fresh=True)]
     for load in loads:
@@ -715,6 +719,7 @@ def run_attack(name, args, first_sid):
         baseline = run_load(d.port, first_sid, args.rate, args.baseline_s)
         for load in baseline:
             load.join()
+        time.sleep(max(0.0, t0 + args.baseline_s - time.monotonic()))  # with --rate 0 too
         t1, cpu1 = time.monotonic(), cpu_seconds(pid)
         rss_before = sampler.between(t1 - 1, t1)[-1]
 
@@ -807,7 +812,8 @@ def main():
     ap.add_argument("--baseline-s", type=float, default=10)
     ap.add_argument("--attack-s", type=float, default=30)
     ap.add_argument("--settle-s", type=float, default=3)
-    ap.add_argument("--rate", type=float, default=50, help="load webhooks per second (voice + status)")
+    ap.add_argument("--rate", type=float, default=50,
+                    help="load webhooks per second (voice + status); 0: none, the attack's own cost alone")
     ap.add_argument("--idle-connect-rate", type=float, default=200,
                     help="attack 9: new idle connections per second (0: as fast as the client can)")
     ap.add_argument("--idle-batch", type=int, default=20,
