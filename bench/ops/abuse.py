@@ -402,7 +402,8 @@ def socket_closed(s):
 
 
 # Values with bytes that are not UTF-8: a stray byte, an overlong '/', a surrogate, a 5-byte
-# form, a cut-off sequence, a lone continuation byte, the BOM of UTF-16, control characters.
+# form, a cut-off sequence, a lone continuation byte, the BOM of UTF-16; and control characters
+# (UTF-8, but JSON must escape them).
 NOT_UTF8 = [b"+81\xff90", b"+81\xc0\xaf90", b"+81\xed\xa0\x8090", b"+81\xf8\x88\x80\x80\x8090",
             b"+81\xe4\xbd", b"\x80+8190", b"\xfe\xff+8190", b"+81\x0190\x1f", b"\xe4\xbd\x90\xe8\x97\xa4 \xc0\xaf"]
 
@@ -641,8 +642,8 @@ def idle_streams(port, keys, seconds, per_agent=5):
 
 def in_process(queue, attacker, args, niceness):
     # Below the load and the daemon on these shared cores: the attacker takes what CPU they leave,
-    # so the load's latency is the daemon's and not this client's starvation (an attacker on
-    # another machine would not share our cores).
+    # so the load's latency is less this client's starvation (an attacker on another machine
+    # would not share our cores).
     os.nice(niceness)
     result = attacker(*args)
     queue.put(json.loads(json.dumps(result)))  # Counters become plain dicts
