@@ -7,7 +7,7 @@ CMAKE_FLAGS += -DCALLROUTER_WERROR=ON
 endif
 
 .PHONY: all bootstrap build run test clean bench bench-build bench-journal bench-ready-10m bench-flow bench-memory \
-        bench-micro bench-e2e bench-history bench-analytics sim-build demo sanitize-build test-sanitize fuzz ui
+        bench-micro bench-e2e bench-history bench-analytics bench-abuse sim-build demo sanitize-build test-sanitize fuzz ui
 
 all: build
 
@@ -106,6 +106,13 @@ ANALYTICS_CALLS ?= 1000000
 bench-analytics: bench-build
 	$(BENCH_DIR)/bench/analytics_bench --calls $(ANALYTICS_CALLS) --dir $(BENCH_DATA)/callrouter-analytics \
 	    --out bench/results/analytics.json
+
+# Issue 19's abuse attacks 1-3 and 9 against the ordinary build (a check of bounds under attack,
+# not a throughput figure): webhook latency and RSS beside a baseline; exits 1 if a bound breaks.
+# ~4 min; not part of `make test`. Results: bench/results/abuse.json and docs/performance.md.
+ABUSE_FLAGS ?=
+bench-abuse: build
+	CALLROUTERD=$(BUILD_DIR)/callrouterd /usr/bin/python3 bench/ops/abuse.py --out bench/results/abuse.json $(ABUSE_FLAGS)
 
 bench-flow: bench-build
 	$(BENCH_DIR)/bench/flow_bench bench/results/flow.json
