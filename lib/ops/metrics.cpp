@@ -14,6 +14,7 @@ constexpr std::string_view kRequests = "callrouter_http_requests_total";
 constexpr std::string_view kDuration = "callrouter_http_request_duration_seconds";
 constexpr std::string_view kOpen = "callrouter_http_open_connections";
 constexpr std::string_view kAccepted = "callrouter_http_connections_total";
+constexpr std::string_view kEvicted = "callrouter_http_evicted_connections_total";
 
 // The `le` labels for HttpMetrics::kBucketBoundsNs, spelled as the Go and Python clients spell
 // them so dashboards can select a bucket by its usual label.
@@ -32,7 +33,7 @@ bool is_metric_name(std::string_view name) {
 }
 
 bool is_ours(std::string_view name) {
-  for (std::string_view own : {kRequests, kOpen, kAccepted, kDuration}) {
+  for (std::string_view own : {kRequests, kOpen, kAccepted, kEvicted, kDuration}) {
     if (name == own) return true;
   }
   // A histogram's samples use suffixed names, which a gauge must not shadow either.
@@ -148,6 +149,8 @@ void HttpMetrics::connection_opened() {
   ++connections_total_;
 }
 
+void HttpMetrics::connection_evicted() { ++evicted_total_; }
+
 void HttpMetrics::connection_closed() {
   // Never below zero: an unmatched close is a bug elsewhere, not a reason to publish nonsense.
   if (open_connections_ > 0) --open_connections_;
@@ -218,6 +221,8 @@ std::string HttpMetrics::render() const {
   fmt::format_to(sink, "{} {}\n", kOpen, open_connections_);
   append_header(out, kAccepted, "HTTP connections accepted since start.", "counter");
   fmt::format_to(sink, "{} {}\n", kAccepted, connections_total_);
+  append_header(out, kEvicted, "Idle HTTP connections closed at the connection limit to make room for a new one.", "counter");
+  fmt::format_to(sink, "{} {}\n", kEvicted, evicted_total_);
 
   std::vector<const External*> externals;
   externals.reserve(externals_.size());

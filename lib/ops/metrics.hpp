@@ -32,6 +32,7 @@ class HttpMetrics {
 
   void connection_opened();
   void connection_closed();
+  void connection_evicted();  // an idle connection closed at the limit for a new one
 
   // Publishes or updates a gauge owned by another module (e.g. journal queue depth). Returns
   // false, changing nothing, when name is not a valid metric name, is one of ours, or was
@@ -67,6 +68,7 @@ class HttpMetrics {
   std::vector<External> externals_;
   std::int64_t open_connections_ = 0;
   std::uint64_t connections_total_ = 0;
+  std::uint64_t evicted_total_ = 0;
 };
 
 // Escapes a label value per the text format: backslash, double quote and newline.

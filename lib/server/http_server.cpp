@@ -13,6 +13,7 @@
 #include <array>
 #include <chrono>
 #include <deque>
+#include <list>
 #include <optional>
 #include <unordered_set>
 
@@ -59,6 +60,10 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
   UpgradeHandler upgrade;
   ops::HttpMetrics& metrics;
   std::unordered_set<Session*> sessions;
+  // Sessions waiting for a request (none sent yet, or between keep-alive requests), the longest
+  // waiting first: at the connection limit the first gives way to a new connection.
+  std::list<Session*> waiting;
+  std::size_t evicted = 0;     // sessions closed to make room, not yet destroyed
   std::size_t websockets = 0;  // upgraded connections count toward max_connections too
   std::size_t refusing = 0;    // connections over the limit being told so (BusyRefusal)
   asio::steady_timer accept_backoff;
@@ -190,11 +195,26 @@ class Session : public std::enable_shared_from_this<Session> {
     server_->metrics.connection_opened();
   }
   ~Session() {
+    stop_waiting();
+    if (evicted_) --server_->evicted;
     server_->sessions.erase(this);
     server_->metrics.connection_closed();
   }
 
   void start() { read(); }
+
+  // At the connection limit, the session that has waited longest for a request is closed for a
+  // new connection: a connection that holds a place without asking anything (an idle attacker, a
+  // slowloris) cannot keep the provider's webhooks out. Closing an idle keep-alive connection is
+  // allowed by HTTP; a client then opens a new one.
+  void evict() {
+    stop_waiting();
+    evicted_ = true;
+    ++server_->evicted;
+    beast::error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
+    stream_.socket().close(ec);
+  }
 
   // Called on graceful stop: a connection waiting for its next request closes now.
   void close_if_idle() {
@@ -213,11 +233,13 @@ class Session : public std::enable_shared_from_this<Session> {
     parser_->header_limit(static_cast<std::uint32_t>(limits.max_header_bytes));
     parser_->body_limit(limits.max_body_bytes);
     stream_.expires_after(limits.read_timeout);
+    waiting_at_ = server_->waiting.insert(server_->waiting.end(), this);
     http::async_read(stream_, buffer_, *parser_,
                      [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_read(ec); });
   }
 
   void on_read(beast::error_code ec) {
+    stop_waiting();
     if (ec == http::error::end_of_stream || ec == beast::error::timeout ||
         ec == asio::error::operation_aborted || ec == asio::error::connection_reset ||
         ec == asio::error::bad_descriptor) {
@@ -387,6 +409,11 @@ class Session : public std::enable_shared_from_this<Session> {
     stream_.socket().close(ec);
   }
 
+  void stop_waiting() {
+    if (waiting_at_) server_->waiting.erase(*waiting_at_);
+    waiting_at_.reset();
+  }
+
   beast::tcp_stream stream_;
   std::shared_ptr<HttpServer::Impl> server_;
   beast::flat_buffer buffer_;
@@ -403,6 +430,8 @@ class Session : public std::enable_shared_from_this<Session> {
   bool keep_alive_ = false;
   bool busy_ = false;
   bool replied_ = false;
+  bool evicted_ = false;
+  std::optional<std::list<Session*>::iterator> waiting_at_;  // in server_->waiting while reading a request
 };
 
 // A connection over http.max_connections is told so — 503 with Retry-After, then closed — rather
@@ -471,8 +500,14 @@ void HttpServer::Impl::accept() {
         if (!wait_ec && !self->stopping) self->accept();
       });
       return;
-    } else if (self->sessions.size() + self->websockets >= self->limits.max_connections) {
-      // Over the connection limit: refuse at once rather than queue unbounded work.
+    } else if (self->sessions.size() - self->evicted + self->websockets >= self->limits.max_connections &&
+               !self->waiting.empty()) {
+      self->metrics.connection_evicted();
+      self->waiting.front()->evict();
+      socket.set_option(tcp::no_delay(true), ec);
+      std::make_shared<Session>(std::move(socket), self)->start();
+    } else if (self->sessions.size() - self->evicted + self->websockets >= self->limits.max_connections) {
+      // Every place is serving a request or a stream: refuse at once rather than queue unbounded work.
       self->metrics.on_request("connection_limit", 503, std::chrono::nanoseconds(0));
       if (self->refusing < BusyRefusal::kMaxRefusing) {
         std::make_shared<BusyRefusal>(std::move(socket), self)->start();

@@ -260,34 +260,84 @@ class StrictValuesTest(DemoDaemonTest):
 
 
 class ConnectionLimitTest(unittest.TestCase):
-    """Defect 9: past http.max_connections a client is answered 503 with Retry-After, not reset,
-    and the daemon serves again as soon as connections close."""
+    """Defect 9 and what the abuse benchmark found after it: at http.max_connections a connection
+    that is waiting for a request gives way to a new one (the longest waiting first), so idle
+    sockets cannot keep the provider's webhooks out; when every place is serving, a client is
+    answered 503 with Retry-After, not reset, and the daemon serves again as places free up."""
 
     @classmethod
     def setUpClass(cls):
-        cls.d = Daemon({"http": {"max_connections": 8}}).start()
+        cls.provider = ProviderStandIn({DEMO_ACCOUNT: DEMO_TOKEN})
+        cls.d = Daemon({"http": {"max_connections": 8}, "provider": {"api_base_url": cls.provider.url}}).start()
 
     @classmethod
     def tearDownClass(cls):
         cls.d.close()
+        cls.provider.close()
 
-    def test_a_connection_over_the_limit_is_told_to_retry(self):
+    def test_idle_connections_give_way_to_a_webhook(self):
         held = []
         try:
-            for _ in range(8):
+            for i in range(8):
                 held.append(socket.create_connection(("127.0.0.1", self.d.port)))
-            time.sleep(0.2)  # accepted: they hold every place
+                if i == 3:
+                    held[-1].sendall(b"POST /twilio/voice HTTP/1.1\r\nHost: x\r\n")  # half a request: still waiting
+                time.sleep(0.02)  # accepted in this order
+            time.sleep(0.2)
+            for n in range(1, 5):
+                status, _, body = self.d.signed_form("/twilio/voice", voice_params(call_sid(9300 + n)))
+                self.assertEqual(status, 200, body)
+                # The n longest waiting were closed for them (the fourth had sent half a request);
+                # the others still hold their place.
+                for i, s in enumerate(held[:8]):
+                    s.settimeout(0.5 if i < n else 0.05)
+                    try:
+                        closed = s.recv(1) == b""
+                    except ConnectionResetError:
+                        closed = True
+                    except socket.timeout:
+                        closed = False
+                    self.assertEqual(closed, i < n, (n, i))
+                time.sleep(0.1)  # the webhook's connection has closed: a new idle one takes its place
+                held.append(socket.create_connection(("127.0.0.1", self.d.port)))
+                time.sleep(0.05)
+            metrics = self.d.request("GET", "/metrics")[2].decode()
+            self.assertIn("callrouter_http_evicted_connections_total ", metrics)
+            evicted = [l for l in metrics.splitlines() if l.startswith("callrouter_http_evicted_connections_total ")]
+            self.assertGreaterEqual(int(evicted[0].split()[1]), 3)
+        finally:
+            for s in held:
+                s.close()
+
+    def test_a_connection_over_the_limit_is_told_to_retry_when_every_place_is_serving(self):
+        # A slow provider keeps eight requests in their handlers: no place is waiting for a request.
+        self.provider.fail("GET", r"AvailablePhoneNumbers/.*", 503, delay_s=2)
+        self.addCleanup(self.provider.clear_failures)
+        admin = self.d.demo_admin_key
+        slow = []
+        try:
+            for _ in range(8):
+                s = socket.create_connection(("127.0.0.1", self.d.port))
+                s.sendall(("GET /v1/numbers/available?country=JP HTTP/1.1\r\nHost: x\r\n"
+                           "Authorization: Bearer %s\r\n\r\n" % admin).encode())
+                slow.append(s)
+            time.sleep(0.3)
             status, headers, body = self.d.request("GET", "/healthz")
             self.assertEqual(status, 503, body)
             self.assertEqual(headers.get("retry-after"), "1")
             self.assertEqual(json.loads(body)["error"]["code"], "too_many_connections")
         finally:
-            for s in held:
+            for s in slow:
                 s.close()
+        # The slow requests end (the provider answers after 2 s): every place is free again.
         deadline = time.time() + 5
-        while self.d.request("GET", "/healthz")[0] != 200:
+        while self.d.request("GET", "/healthz")[0] != 200 or self.open_connections() > 1:
             self.assertLess(time.time(), deadline)
             time.sleep(0.05)
+
+    def open_connections(self):
+        metrics = self.d.request("GET", "/metrics")[2].decode()
+        return int([l for l in metrics.splitlines() if l.startswith("callrouter_http_open_connections ")][0].split()[1])
 
 
 class CallsThatNeverEndTest(unittest.TestCase):

@@ -23,7 +23,10 @@ const std::string kEmptyHttp =
     "callrouter_http_open_connections 0\n"
     "# HELP callrouter_http_connections_total HTTP connections accepted since start.\n"
     "# TYPE callrouter_http_connections_total counter\n"
-    "callrouter_http_connections_total 0\n";
+    "callrouter_http_connections_total 0\n"
+    "# HELP callrouter_http_evicted_connections_total Idle HTTP connections closed at the connection limit to make room for a new one.\n"
+    "# TYPE callrouter_http_evicted_connections_total counter\n"
+    "callrouter_http_evicted_connections_total 0\n";
 
 // The value of the first sample line that starts with `series` followed by a space.
 std::string sample(const std::string& text, const std::string& series) {
@@ -98,7 +101,10 @@ TEST_CASE("requests render as counters and a cumulative histogram, exactly") {
       "callrouter_http_open_connections 0\n"
       "# HELP callrouter_http_connections_total HTTP connections accepted since start.\n"
       "# TYPE callrouter_http_connections_total counter\n"
-      "callrouter_http_connections_total 0\n";
+      "callrouter_http_connections_total 0\n"
+      "# HELP callrouter_http_evicted_connections_total Idle HTTP connections closed at the connection limit to make room for a new one.\n"
+      "# TYPE callrouter_http_evicted_connections_total counter\n"
+      "callrouter_http_evicted_connections_total 0\n";
   CHECK(m.render() == expected);
 }
 
@@ -166,6 +172,8 @@ TEST_CASE("open connections go up and down and never below zero") {
   text = m.render();
   CHECK(sample(text, "callrouter_http_open_connections") == "0");
   CHECK(sample(text, "callrouter_http_connections_total") == "3");
+  m.connection_evicted();
+  CHECK(sample(m.render(), "callrouter_http_evicted_connections_total") == "1");
 }
 
 TEST_CASE("extra gauges render after the HTTP families, sorted, with escaped help") {
@@ -207,6 +215,7 @@ TEST_CASE("set_gauge refuses invalid names and the HTTP families' own names") {
   for (const char* bad :
        {"", "1abc", "has space", "has-dash", "__reserved", "é", "callrouter_http_requests_total",
         "callrouter_http_open_connections", "callrouter_http_connections_total",
+        "callrouter_http_evicted_connections_total",
         "callrouter_http_request_duration_seconds",
         "callrouter_http_request_duration_seconds_bucket",
         "callrouter_http_request_duration_seconds_sum",
