@@ -60,9 +60,12 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
   UpgradeHandler upgrade;
   ops::HttpMetrics& metrics;
   std::unordered_set<Session*> sessions;
-  // Sessions waiting for a request (none sent yet, or between keep-alive requests), the longest
-  // waiting first: at the connection limit the first gives way to a new connection.
-  std::list<Session*> waiting;
+  // Sessions waiting for a request, the longest waiting first: at the connection limit the first
+  // of `waiting_first` (nothing asked yet: an idle attacker, a slowloris) gives way to a new
+  // connection, else the first of `waiting_again` (between keep-alive requests).
+  std::list<Session*> waiting_first;
+  std::list<Session*> waiting_again;
+  Session* longest_waiting() const;
   std::size_t evicted = 0;     // sessions closed to make room, not yet destroyed
   std::size_t websockets = 0;  // upgraded connections count toward max_connections too
   std::size_t refusing = 0;    // connections over the limit being told so (BusyRefusal)
@@ -203,10 +206,11 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void start() { read(); }
 
-  // At the connection limit, the session that has waited longest for a request is closed for a
-  // new connection: a connection that holds a place without asking anything (an idle attacker, a
-  // slowloris) cannot keep the provider's webhooks out. Closing an idle keep-alive connection is
-  // allowed by HTTP; a client then opens a new one.
+  // At the connection limit, a session waiting for a request is closed for a new connection
+  // (Impl::longest_waiting: one that has asked nothing yet, else an idle keep-alive one), so a
+  // connection that holds a place without asking anything (an idle attacker, a slowloris) cannot
+  // keep the provider's webhooks out. Closing an idle keep-alive connection is allowed by HTTP; a
+  // client then opens a new one.
   void evict() {
     stop_waiting();
     evicted_ = true;
@@ -233,13 +237,15 @@ class Session : public std::enable_shared_from_this<Session> {
     parser_->header_limit(static_cast<std::uint32_t>(limits.max_header_bytes));
     parser_->body_limit(limits.max_body_bytes);
     stream_.expires_after(limits.read_timeout);
-    waiting_at_ = server_->waiting.insert(server_->waiting.end(), this);
+    waiting_in_ = served_ ? &server_->waiting_again : &server_->waiting_first;
+    waiting_at_ = waiting_in_->insert(waiting_in_->end(), this);
     http::async_read(stream_, buffer_, *parser_,
                      [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_read(ec); });
   }
 
   void on_read(beast::error_code ec) {
     stop_waiting();
+    served_ = true;
     if (ec == http::error::end_of_stream || ec == beast::error::timeout ||
         ec == asio::error::operation_aborted || ec == asio::error::connection_reset ||
         ec == asio::error::bad_descriptor) {
@@ -410,7 +416,7 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void stop_waiting() {
-    if (waiting_at_) server_->waiting.erase(*waiting_at_);
+    if (waiting_at_) waiting_in_->erase(*waiting_at_);
     waiting_at_.reset();
   }
 
@@ -431,8 +437,16 @@ class Session : public std::enable_shared_from_this<Session> {
   bool busy_ = false;
   bool replied_ = false;
   bool evicted_ = false;
-  std::optional<std::list<Session*>::iterator> waiting_at_;  // in server_->waiting while reading a request
+  bool served_ = false;  // a request has been read on this connection
+  // While reading a request: where this session is in the server's waiting lists.
+  std::list<Session*>* waiting_in_ = nullptr;
+  std::optional<std::list<Session*>::iterator> waiting_at_;
 };
+
+Session* HttpServer::Impl::longest_waiting() const {
+  if (!waiting_first.empty()) return waiting_first.front();
+  return waiting_again.empty() ? nullptr : waiting_again.front();
+}
 
 // A connection over http.max_connections is told so — 503 with Retry-After, then closed — rather
 // than reset: the provider then retries or fetches its fallback URL, and a client sees why. The
@@ -501,9 +515,9 @@ void HttpServer::Impl::accept() {
       });
       return;
     } else if (self->sessions.size() - self->evicted + self->websockets >= self->limits.max_connections &&
-               !self->waiting.empty()) {
+               self->longest_waiting() != nullptr) {
       self->metrics.connection_evicted();
-      self->waiting.front()->evict();
+      self->longest_waiting()->evict();
       socket.set_option(tcp::no_delay(true), ec);
       std::make_shared<Session>(std::move(socket), self)->start();
     } else if (self->sessions.size() - self->evicted + self->websockets >= self->limits.max_connections) {

@@ -276,9 +276,14 @@ class ConnectionLimitTest(unittest.TestCase):
         cls.provider.close()
 
     def test_idle_connections_give_way_to_a_webhook(self):
+        # A keep-alive client that has asked once and waits longest: connections that never asked
+        # anything give way before it.
+        kept = socket.create_connection(("127.0.0.1", self.d.port))
+        self.addCleanup(kept.close)
+        self.assertIn(b" 200 ", self.ask(kept))
         held = []
         try:
-            for i in range(8):
+            for i in range(7):
                 held.append(socket.create_connection(("127.0.0.1", self.d.port)))
                 if i == 3:
                     held[-1].sendall(b"POST /twilio/voice HTTP/1.1\r\nHost: x\r\n")  # half a request: still waiting
@@ -289,7 +294,7 @@ class ConnectionLimitTest(unittest.TestCase):
                 self.assertEqual(status, 200, body)
                 # The n longest waiting were closed for them (the fourth had sent half a request);
                 # the others still hold their place.
-                for i, s in enumerate(held[:8]):
+                for i, s in enumerate(held[:7]):
                     s.settimeout(0.5 if i < n else 0.05)
                     try:
                         closed = s.recv(1) == b""
@@ -301,6 +306,7 @@ class ConnectionLimitTest(unittest.TestCase):
                 time.sleep(0.1)  # the webhook's connection has closed: a new idle one takes its place
                 held.append(socket.create_connection(("127.0.0.1", self.d.port)))
                 time.sleep(0.05)
+            self.assertIn(b" 200 ", self.ask(kept))  # still open
             metrics = self.d.request("GET", "/metrics")[2].decode()
             self.assertIn("callrouter_http_evicted_connections_total ", metrics)
             evicted = [l for l in metrics.splitlines() if l.startswith("callrouter_http_evicted_connections_total ")]
@@ -334,6 +340,18 @@ class ConnectionLimitTest(unittest.TestCase):
         while self.d.request("GET", "/healthz")[0] != 200 or self.open_connections() > 1:
             self.assertLess(time.time(), deadline)
             time.sleep(0.05)
+
+    @staticmethod
+    def ask(s):
+        s.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+        s.settimeout(2)
+        answer = b""
+        while b"\r\n\r\n" not in answer or not answer.endswith(b"}"):
+            chunk = s.recv(4096)
+            if not chunk:
+                break
+            answer += chunk
+        return answer
 
     def open_connections(self):
         metrics = self.d.request("GET", "/metrics")[2].decode()
