@@ -24,9 +24,10 @@ std::string last_error(natsStatus s) {
 
 }  // namespace
 
-// The connection and its JetStream context. libnats reconnects by itself for ever; while it does,
-// publishing fails at once (no reconnect buffer): what is not acknowledged stays in the journal and
-// goes again, in order, so nothing waits in a buffer to be replayed behind a later message.
+// One connection and its JetStream context, never reconnected: after a disconnect or a failed
+// window it is thrown away and a new one made. What JetStream stored from one connection is a
+// prefix of what was sent on it, and the next connection starts at the first seq not acknowledged,
+// so nothing left in a client buffer can be replayed behind a later message and reorder an org.
 struct EventPublisher::Connection {
   natsOptions* options = nullptr;
   natsConnection* connection = nullptr;
@@ -41,16 +42,9 @@ struct EventPublisher::Connection {
     js_options.PublishAsync.AckHandlerClosure = publisher;
     natsStatus s = natsOptions_Create(&options);
     if (s == NATS_OK) s = natsOptions_SetURL(options, settings.url.c_str());
-    if (s == NATS_OK) s = natsOptions_SetMaxReconnect(options, -1);
-    if (s == NATS_OK) s = natsOptions_SetReconnectWait(options, settings.retry_delay.count());
-    // 0 would mean libnats' 8 MB default; one byte refuses every publish while disconnected.
-    if (s == NATS_OK) s = natsOptions_SetReconnectBufSize(options, 1);
-    // NATS down at start is not fatal: the connection keeps trying in the background.
-    if (s == NATS_OK) s = natsOptions_SetRetryOnFailedConnect(options, true, nullptr, nullptr);
-    if (s == NATS_OK) {
-      s = natsConnection_Connect(&connection, options);
-      if (s == NATS_NOT_YET_CONNECTED) s = NATS_OK;
-    }
+    if (s == NATS_OK) s = natsOptions_SetAllowReconnect(options, false);
+    if (s == NATS_OK) s = natsOptions_SetTimeout(options, settings.ack_wait.count());
+    if (s == NATS_OK) s = natsConnection_Connect(&connection, options);
     if (s == NATS_OK) s = natsConnection_JetStream(&js, connection, &js_options);
     return s;
   }
@@ -128,20 +122,20 @@ void EventPublisher::run() {
       std::lock_guard lock(mutex_);
       if (stopping_) return;
     }
+    load_cursors();
     if (!connection_) {
       auto c = std::make_unique<Connection>();
       if (auto s = c->open(settings_, this); s != NATS_OK) {
-        outage(fmt::format("cannot set up the connection: {}", last_error(s)));
+        outage(fmt::format("cannot connect: {}", last_error(s)));
         pause();
         continue;
       }
       connection_ = std::move(c);
+      connected_ = true;
+      stream_ready = false;
     }
-    // Polled, not told by libnats' callbacks: those run on its threads, even after a close.
-    connected_ = natsConnection_Status(connection_->connection) == NATS_CONN_STATUS_CONNECTED;
-    if (!connected_) {
-      outage("not connected");
-      pause();
+    if (natsConnection_Status(connection_->connection) != NATS_CONN_STATUS_CONNECTED) {
+      drop_connection("disconnected");
       continue;
     }
     if (!stream_ready) {
@@ -155,52 +149,50 @@ void EventPublisher::run() {
     std::string org_id;
     std::uint64_t cursor = 0, last = 0;
     if (!next_work(org_id, cursor, last)) continue;
-    if (!publish_window(org_id, cursor, last)) {
-      stream_ready = false;  // NATS may have come back without it (a new store): check again
-      pause();
+    if (!publish_window(org_id, cursor, last)) drop_connection({});
+  }
+}
+
+void EventPublisher::load_cursors() {
+  std::vector<std::string> unloaded;
+  {
+    std::lock_guard lock(mutex_);
+    for (const auto& [id, o] : orgs_) {
+      if (!o.cursor_loaded) unloaded.push_back(id);
     }
+  }
+  if (unloaded.empty()) return;
+  // Read outside the lock, so the loop's committed() never waits on the disk.
+  std::vector<std::uint64_t> cursors;
+  for (const auto& id : unloaded) cursors.push_back(store::read_cursor(journal_, id, kCursorConsumer));
+  std::lock_guard lock(mutex_);
+  for (std::size_t i = 0; i < unloaded.size(); ++i) {
+    auto& o = orgs_[unloaded[i]];
+    o.cursor = cursors[i];
+    o.cursor_loaded = true;
   }
 }
 
 bool EventPublisher::next_work(std::string& org_id, std::uint64_t& cursor, std::uint64_t& last) {
   std::unique_lock lock(mutex_);
-  for (;;) {
-    if (stopping_) return false;
-    // Orgs new to the thread start at their persisted cursor, read outside the lock so the loop's
-    // committed() never waits on the disk.
-    std::vector<std::string> unloaded;
-    for (const auto& [id, o] : orgs_) {
-      if (!o.cursor_loaded) unloaded.push_back(id);
+  if (stopping_) return false;
+  // Round robin, one window per org, so one busy org does not hold back the others' events.
+  auto it = orgs_.upper_bound(last_org_);
+  for (std::size_t n = 0; n < orgs_.size(); ++n, ++it) {
+    if (it == orgs_.end()) it = orgs_.begin();
+    const auto& o = it->second;
+    if (o.cursor_loaded && o.committed > o.cursor) {
+      org_id = it->first;
+      cursor = o.cursor;
+      last = std::min<std::uint64_t>(o.committed, o.cursor + settings_.window);
+      last_org_ = org_id;
+      return true;
     }
-    if (!unloaded.empty()) {
-      lock.unlock();
-      std::vector<std::uint64_t> cursors;
-      for (const auto& id : unloaded) cursors.push_back(store::read_cursor(journal_, id, kCursorConsumer));
-      lock.lock();
-      for (std::size_t i = 0; i < unloaded.size(); ++i) {
-        auto& o = orgs_[unloaded[i]];
-        o.cursor = cursors[i];
-        o.cursor_loaded = true;
-      }
-    }
-    // Round robin, one window per org, so one busy org does not hold back the others' events.
-    auto it = orgs_.upper_bound(last_org_);
-    for (std::size_t n = 0; n < orgs_.size(); ++n, ++it) {
-      if (it == orgs_.end()) it = orgs_.begin();
-      const auto& o = it->second;
-      if (o.cursor_loaded && o.committed > o.cursor) {
-        org_id = it->first;
-        cursor = o.cursor;
-        last = std::min<std::uint64_t>(o.committed, o.cursor + settings_.window);
-        last_org_ = org_id;
-        return true;
-      }
-    }
-    if (!connected_) return false;  // back to run(): it waits for the connection
-    // Timed, so the connection's state (and its gauge) is looked at now and then while idle.
-    wake_.wait_for(lock, settings_.retry_delay);
-    return false;
   }
+  // Nothing to send: wait for committed() (it needs the lock, so its wake-up cannot slip in before
+  // the wait), timed so the connection's state is looked at now and then while idle.
+  wake_.wait_for(lock, settings_.retry_delay);
+  return false;
 }
 
 bool EventPublisher::publish_window(const std::string& org_id, std::uint64_t cursor, std::uint64_t last) {
@@ -300,6 +292,13 @@ void EventPublisher::outage(const std::string& why) {
   outage_since_ = std::chrono::steady_clock::now();
   spdlog::warn("nats: {} ({}): committed events wait in the journal and go out, in order, once it is back",
                settings_.url, why);
+}
+
+void EventPublisher::drop_connection(const std::string& why) {
+  if (!why.empty()) outage(why);
+  connection_.reset();
+  connected_ = false;
+  pause();
 }
 
 void EventPublisher::pause() {

@@ -71,9 +71,11 @@ class EventPublisher {
   struct Connection;  // libnats objects: only event_publisher.cpp sees them
 
   void run();
+  void load_cursors();  // orgs new to the thread start at their persisted cursor
   bool next_work(std::string& org_id, std::uint64_t& cursor, std::uint64_t& last);
   bool publish_window(const std::string& org_id, std::uint64_t cursor, std::uint64_t last);
   void outage(const std::string& why);
+  void drop_connection(const std::string& why);  // a new one is made after a pause
   void pause();
   // libnats' ack handler (jsPubAckHandler), on its thread: what was stored goes into the window.
   static void acked(jsCtx* js, natsMsg* msg, jsPubAck* ack, jsPubAckErr* error, void* closure);

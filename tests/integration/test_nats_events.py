@@ -2,6 +2,7 @@
 nats-server -js: every event the daemon's change feed shows arrives in the stream exactly once
 (Nats-Msg-Id org:seq), on callrouter.events.<org>.<type>, in seq order per org — with NATS down
 at start, across kill -9 of the daemon and kill -9 of nats-server, while calls keep coming."""
+import collections
 import http.client
 import json
 import os
@@ -158,7 +159,7 @@ class NatsEventsTest(unittest.TestCase):
         with JetStream(self.nats.port) as js:
             messages = js.messages(STREAM)
         ids = [m["headers"].get("Nats-Msg-Id") for m in messages]
-        repeated = sorted({i for i in ids if ids.count(i) > 1})
+        repeated = sorted(i for i, n in collections.Counter(ids).items() if n > 1)
         self.assertEqual(repeated, [], "events stored twice")
         self.assertEqual(set(expected) - set(ids), set(), "committed events missing from the stream")
         self.assertEqual(set(ids) - set(expected), set(), "stream messages that are no committed event")
@@ -180,7 +181,7 @@ class NatsEventsTest(unittest.TestCase):
 
         # 1. NATS is down: calls are answered; the events wait in the journal. Then it starts.
         self.calls("demo", 1, 40)
-        self.calls("acme", 1, 40)
+        self.calls("acme", 60000, 40)
         backlog = metric(d, "callrouter_nats_backlog")
         self.assertGreaterEqual(backlog, 160)  # at least ringing and ended of 80 calls
         self.assertEqual(metric(d, "callrouter_nats_connected"), 0)
@@ -219,8 +220,10 @@ class NatsEventsTest(unittest.TestCase):
         during = [(s, t) for c in callers for s, t, at in c.answers if outage_started <= at < outage_ended]
         self.assertGreater(len(during), 20, "too few calls during the outage")
         self.assertEqual({s for s, _ in during}, {200})
+        # A call path that waited on NATS would stall for the ack timeout (2 s) or the reconnect;
+        # 1 s leaves room for a busy CI machine's fsyncs.
         slowest = max(t for _, t in during)
-        self.assertLess(slowest, 0.5, "a webhook waited on NATS")
+        self.assertLess(slowest, 1.0, "a webhook waited on NATS")
         self.wait_published()
         third = self.check_stream()
         self.assertGreater(third, second + 50)
