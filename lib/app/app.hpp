@@ -283,6 +283,7 @@ class App {
   } media_counts_;
   // The committed events on NATS JetStream (nats_events.cpp), when events.nats_url is set.
   void start_event_publisher(const LoadedState& state);
+  void save_nats_cursors();  // every 100 ms on the loop: the cursors that moved, journaled
   void nats_metrics();
   std::unique_ptr<nats::EventPublisher> nats_;
   // Analytics (api_analytics.cpp).

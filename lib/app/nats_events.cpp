@@ -8,26 +8,37 @@
 
 namespace callrouter::app {
 
+namespace {
+// How often the loop journals the cursors that moved: a few writes a second at most, whatever the
+// event rate.
+constexpr std::chrono::milliseconds kCursorSavePeriod{100};
+}  // namespace
+
 void App::start_event_publisher(const LoadedState& state) {
   if (config_.events_nats_url.empty()) return;
   nats::PublisherSettings settings;
   settings.url = config_.events_nats_url;
-  // On the publisher thread: the cursor moves on the loop, in a batch of its own. It is a hint,
-  // not in the event's batch: lost in a crash, the publisher sends a few acknowledged events
-  // again, and JetStream drops them by Nats-Msg-Id (within its duplicate window, 2 min by default).
-  auto cursor_acked = [this](const std::string& org_id, std::uint64_t seq) {
-    schedule_(std::chrono::milliseconds(0), [this, org_id, seq] {
-      commit_.submit({store::put_cursor(org_id, nats::kCursorConsumer, seq)}, [](bool) {});
-    });
-  };
-  nats_ = std::make_unique<nats::EventPublisher>(std::move(settings), journal_, std::move(cursor_acked));
+  nats_ = std::make_unique<nats::EventPublisher>(std::move(settings), journal_);
   for (const auto& [org, seq] : state.last_event_seqs) {
     if (seq > 0) nats_->committed(org, seq);
   }
   events_.subscribe([this](const events::Event& e) {
     if (nats_) nats_->committed(e.org_id, e.seq);
   });
+  save_nats_cursors();
   spdlog::info("nats: publishing committed events to {} (stream CALLROUTER_EVENTS)", config_.events_nats_url);
+}
+
+// The cursors go through the commit path in a batch of their own, not in their events' batches:
+// a cursor is a hint. Lost in a crash (or not yet saved at a stop), the publisher sends a few
+// acknowledged events again, and JetStream drops them by Nats-Msg-Id within its duplicate window
+// (2 min by default).
+void App::save_nats_cursors() {
+  if (!nats_) return;
+  store::WriteSet ops;
+  for (const auto& [org, seq] : nats_->take_moved_cursors()) ops.push_back(store::put_cursor(org, nats::kCursorConsumer, seq));
+  if (!ops.empty()) commit_.submit(std::move(ops), [](bool) {});
+  if (schedule_) schedule_(kCursorSavePeriod, [this] { save_nats_cursors(); });
 }
 
 void App::nats_metrics() {

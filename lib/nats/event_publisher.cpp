@@ -80,8 +80,8 @@ struct EventPublisher::Connection {
   }
 };
 
-EventPublisher::EventPublisher(PublisherSettings settings, const store::Reader& journal, CursorAcked cursor_acked)
-    : settings_(std::move(settings)), journal_(journal), cursor_acked_(std::move(cursor_acked)) {
+EventPublisher::EventPublisher(PublisherSettings settings, const store::Reader& journal)
+    : settings_(std::move(settings)), journal_(journal) {
   thread_ = std::thread([this] { run(); });
 }
 
@@ -102,6 +102,17 @@ void EventPublisher::committed(const std::string& org_id, std::uint64_t seq) {
     o.committed = std::max(o.committed, seq);
   }
   wake_.notify_one();
+}
+
+std::vector<std::pair<std::string, std::uint64_t>> EventPublisher::take_moved_cursors() {
+  std::vector<std::pair<std::string, std::uint64_t>> moved;
+  std::lock_guard lock(mutex_);
+  for (auto& [id, o] : orgs_) {
+    if (!o.cursor_moved) continue;
+    moved.emplace_back(id, o.cursor);
+    o.cursor_moved = false;
+  }
+  return moved;
 }
 
 EventPublisher::Figures EventPublisher::figures() const {
@@ -250,11 +261,10 @@ bool EventPublisher::publish_window(const std::string& org_id, std::uint64_t cur
     window_org_.clear();
   }
   if (acked > cursor) {
-    {
-      std::lock_guard lock(mutex_);
-      orgs_[org_id].cursor = acked;
-    }
-    cursor_acked_(org_id, acked);
+    std::lock_guard lock(mutex_);
+    auto& o = orgs_[org_id];
+    o.cursor = acked;
+    o.cursor_moved = true;
   }
   if (!complete || !failure.empty()) {
     outage(failure.empty() ? fmt::format("org {}: events after {} not acknowledged", org_id, acked) : failure);
@@ -269,21 +279,17 @@ bool EventPublisher::publish_window(const std::string& org_id, std::uint64_t cur
 }
 
 void EventPublisher::acked(jsCtx*, natsMsg* msg, jsPubAck* ack, jsPubAckErr* error, void* closure) {
+  auto* self = static_cast<EventPublisher*>(closure);
   const char* msg_id = nullptr;
-  if (natsMsgHeader_Get(msg, kMsgIdHeader, &msg_id) == NATS_OK) {
-    on_ack(closure, msg_id, ack != nullptr && error == nullptr);
+  if (ack != nullptr && error == nullptr && natsMsgHeader_Get(msg, kMsgIdHeader, &msg_id) == NATS_OK) {
+    if (auto parsed = parse_event_msg_id(msg_id)) {
+      self->published_.fetch_add(1);
+      std::lock_guard lock(self->window_mutex_);
+      // Defensive: a window ends with every ack in or given up (libnats drops those it gave up on).
+      if (self->window_ && parsed->first == self->window_org_) self->window_->acked(parsed->second);
+    }
   }
   natsMsg_Destroy(msg);  // the ack handler owns the message
-}
-
-void EventPublisher::on_ack(void* closure, const char* msg_id, bool stored) {
-  auto* self = static_cast<EventPublisher*>(closure);
-  auto parsed = parse_event_msg_id(msg_id);
-  if (!parsed || !stored) return;
-  self->published_.fetch_add(1);
-  std::lock_guard lock(self->window_mutex_);
-  // An ack of an earlier window that libnats gave up on arrives with no window or another org's.
-  if (self->window_ && parsed->first == self->window_org_) self->window_->acked(parsed->second);
 }
 
 void EventPublisher::outage(const std::string& why) {

@@ -6,7 +6,6 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
-#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -40,13 +39,9 @@ struct PublisherSettings {
 
 class EventPublisher {
  public:
-  // Called on the publisher thread when JetStream has stored every event of `org_id` up to `seq`;
-  // it persists the cursor (on the loop, through the commit path).
-  using CursorAcked = std::function<void(const std::string& org_id, std::uint64_t seq)>;
-
   // `journal` is read from the publisher thread (RocksDB reads are thread-safe). Starts the
   // thread, which connects in the background: NATS being down is not an error, only a backlog.
-  EventPublisher(PublisherSettings settings, const store::Reader& journal, CursorAcked cursor_acked);
+  EventPublisher(PublisherSettings settings, const store::Reader& journal);
   ~EventPublisher();  // stops and joins; events not yet acknowledged go after the next start
   EventPublisher(const EventPublisher&) = delete;
   EventPublisher& operator=(const EventPublisher&) = delete;
@@ -54,6 +49,10 @@ class EventPublisher {
   // Loop thread, from the EventLog consumer (and at start, each org's last seq): the org's events
   // up to `seq` are durable. Never blocks on NATS: it records a number and wakes the thread.
   void committed(const std::string& org_id, std::uint64_t seq);
+
+  // Loop thread: the cursors that moved since the last call (org, the last seq JetStream stored),
+  // for the loop to journal. Taken, not pushed, so the publisher never calls into the loop.
+  std::vector<std::pair<std::string, std::uint64_t>> take_moved_cursors();
 
   struct Figures {
     std::uint64_t published = 0;  // events JetStream acknowledged (duplicates included)
@@ -67,6 +66,7 @@ class EventPublisher {
     std::uint64_t committed = 0;  // set by the loop
     std::uint64_t cursor = 0;     // the last seq JetStream acknowledged (publisher thread)
     bool cursor_loaded = false;   // read from the journal the first time the thread sees the org
+    bool cursor_moved = false;    // not yet handed to the loop to journal
   };
   struct Connection;  // libnats objects: only event_publisher.cpp sees them
 
@@ -79,11 +79,9 @@ class EventPublisher {
   void pause();
   // libnats' ack handler (jsPubAckHandler), on its thread: what was stored goes into the window.
   static void acked(jsCtx* js, natsMsg* msg, jsPubAck* ack, jsPubAckErr* error, void* closure);
-  static void on_ack(void* closure, const char* msg_id, bool stored);
 
   PublisherSettings settings_;
   const store::Reader& journal_;
-  CursorAcked cursor_acked_;
 
   mutable std::mutex mutex_;
   std::condition_variable wake_;
