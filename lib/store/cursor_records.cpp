@@ -8,11 +8,11 @@
 
 namespace callrouter::store {
 
-WriteOp put_cursor(std::string_view consumer, std::string_view org_id, std::uint64_t seq) {
+WriteOp put_cursor(std::string_view org_id, std::string_view consumer, std::uint64_t seq) {
   return {Cf::cursors, make_key({org_id, consumer}), encode_value(fmt::format("{:020}", seq))};
 }
 
-std::uint64_t read_cursor(const Reader& journal, std::string_view consumer, std::string_view org_id) {
+std::uint64_t read_cursor(const Reader& journal, std::string_view org_id, std::string_view consumer) {
   auto stored = journal.get(Cf::cursors, make_key({org_id, consumer}));
   if (!stored) return 0;
   auto digits = decode_value(*stored);

@@ -10,9 +10,9 @@
 
 namespace callrouter::store {
 
-WriteOp put_cursor(std::string_view consumer, std::string_view org_id, std::uint64_t seq);
+WriteOp put_cursor(std::string_view org_id, std::string_view consumer, std::uint64_t seq);
 
 // 0 when the consumer has handed on nothing of the org yet.
-std::uint64_t read_cursor(const Reader& journal, std::string_view consumer, std::string_view org_id);
+std::uint64_t read_cursor(const Reader& journal, std::string_view org_id, std::string_view consumer);
 
 }  // namespace callrouter::store
