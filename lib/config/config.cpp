@@ -74,9 +74,11 @@ bool is_nats_url(std::string_view url) {
   auto colon = rest.rfind(':');
   if (colon == std::string_view::npos || colon == 0) return false;
   auto host = rest.substr(0, colon), port = rest.substr(colon + 1);
-  bool host_ok = std::all_of(host.begin(), host.end(), [](char c) {
-    return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == '_' || c == '[' || c == ']' ||
-           c == ':';
+  // A name or IPv4 address, or an IPv6 address in brackets ([::1]): the only place for colons.
+  const bool bracketed = host.size() > 2 && host.front() == '[' && host.back() == ']';
+  if (bracketed) host = host.substr(1, host.size() - 2);
+  bool host_ok = std::all_of(host.begin(), host.end(), [bracketed](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == '_' || (bracketed && c == ':');
   });
   if (!host_ok || port.empty() || port.size() > 5) return false;
   if (!std::all_of(port.begin(), port.end(), [](char c) { return c >= '0' && c <= '9'; })) return false;

@@ -139,7 +139,7 @@ TEST_CASE("events.nats_url takes nats://host:port and refuses anything else, nam
   }
   for (const char* bad : {"", "127.0.0.1:4222", "http://127.0.0.1:4222", "nats://127.0.0.1", "nats://:4222",
                           "nats://host:0", "nats://host:65536", "nats://host:42x2", "nats://u:p@host:4222",
-                          "nats://host:4222/path"}) {
+                          "nats://host:4222/path", "nats://a:b:4222", "nats://[]:4222", "nats://[::1:4222"}) {
     auto c = parse_config(with(fmt::format(R"("events": {{"nats_url": "{}"}})", bad)), "/x/callrouter.json");
     REQUIRE_FALSE(c);
     CHECK_THAT(c.error(), Catch::Contains("'events.nats_url': must be a nats://host:port URL"));
