@@ -244,6 +244,7 @@ int run(const Args& args) {
     }
   }
   loader.join();
+  application.stop_event_publisher();
   j.close();
   spdlog::info("stopped");
   return stopping ? 0 : 1;

@@ -28,6 +28,7 @@
 #include "events/event_log.hpp"
 #include "flow/call_action.hpp"
 #include "flow/compiled_flow.hpp"
+#include "nats/event_publisher.hpp"
 #include "engine/provider_events.hpp"
 #include "provider/twilio/webhook_request.hpp"
 #include "runtime/commit_path.hpp"
@@ -93,6 +94,8 @@ class App {
   }
   // Graceful stop: Media Streams end; what they measured is journaled while the loop drains.
   void close_media_streams();
+  // After the loop: the NATS publisher's thread ends before the journal closes (nats_events.cpp).
+  void stop_event_publisher() { nats_.reset(); }
   // Wiring from the daemon: the provider REST client, and a way to run something later on the loop.
   using Scheduler = std::function<void(std::chrono::milliseconds, std::function<void()>)>;
   void set_outbound(outbound::HttpClient* http, Scheduler schedule) {
@@ -281,6 +284,11 @@ class App {
   struct MediaCounts {
     std::uint64_t accepted = 0, refused = 0, messages = 0;
   } media_counts_;
+  // The committed events on NATS JetStream (nats_events.cpp), when events.nats_url is set.
+  void start_event_publisher(const LoadedState& state);
+  void save_nats_cursors();  // every 100 ms on the loop: the cursors that moved, journaled
+  void nats_metrics();
+  std::unique_ptr<nats::EventPublisher> nats_;
   // Analytics (api_analytics.cpp).
   void wire_analytics();  // from the constructor: the counters' derive step and consumer
   void seed_waiting_calls(const std::vector<engine::CallRecord>& live_calls);

@@ -183,6 +183,7 @@ HttpResponse App::metrics_text() {
   }
   workflow_metrics();
   media_metrics();
+  nats_metrics();
   return text(200, "text/plain; version=0.0.4", metrics_.render());
 }
 
@@ -271,6 +272,7 @@ void App::load(LoadedState state) {
   seed_waiting_calls(state.live_calls);
   engine_.load(std::move(state.directory), std::move(state.live_calls), clock_());
   install_workflows(state);
+  start_event_publisher(state);
   follow_clock();
   ready_ = true;
   start_fee_timer();

@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 #include <simdjson.h>
 
+#include <algorithm>
+#include <cctype>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -61,6 +63,27 @@ void for_each_key(object o, std::string_view prefix, Handler&& handler) {
     std::string key = prefix.empty() ? std::string(k) : fmt::format("{}.{}", prefix, k);
     if (!handler(k, v, key)) fail(key, "unknown key");
   }
+}
+
+// "nats://host:port": what libnats connects to. Anything else (another scheme, a path, a user and
+// password in the URL, a port out of range) is refused here rather than failing later on a thread.
+bool is_nats_url(std::string_view url) {
+  constexpr std::string_view scheme = "nats://";
+  if (!url.starts_with(scheme)) return false;
+  auto rest = url.substr(scheme.size());
+  auto colon = rest.rfind(':');
+  if (colon == std::string_view::npos || colon == 0) return false;
+  auto host = rest.substr(0, colon), port = rest.substr(colon + 1);
+  // A name or IPv4 address, or an IPv6 address in brackets ([::1]): the only place for colons.
+  const bool bracketed = host.size() > 2 && host.front() == '[' && host.back() == ']';
+  if (bracketed) host = host.substr(1, host.size() - 2);
+  bool host_ok = std::all_of(host.begin(), host.end(), [bracketed](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == '_' || (bracketed && c == ':');
+  });
+  if (!host_ok || port.empty() || port.size() > 5) return false;
+  if (!std::all_of(port.begin(), port.end(), [](char c) { return c >= '0' && c <= '9'; })) return false;
+  auto n = std::stoi(std::string(port));
+  return n >= 1 && n <= 65535;
 }
 
 void require(bool present, std::string_view key) {
@@ -207,6 +230,13 @@ Config parse(std::string_view json, const std::filesystem::path& path) {
         } else {
           return false;
         }
+        return true;
+      });
+    } else if (k == "events") {
+      for_each_key(as_object(v, key), key, [&](std::string_view k2, element v2, const std::string& key2) {
+        if (k2 != "nats_url") return false;
+        c.events_nats_url = as_string(v2, key2);
+        if (!is_nats_url(c.events_nats_url)) fail(key2, "must be a nats://host:port URL");
         return true;
       });
     } else if (k == "ui") {

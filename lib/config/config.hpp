@@ -62,6 +62,9 @@ struct Config {
   // closed whatever the answer (no call lasts longer than the provider's 24 h limit).
   std::chrono::seconds calls_check_after{4 * 3600};
   std::chrono::seconds calls_expire_after{25 * 3600};
+  // The committed call events go to NATS JetStream here ("nats://host:port"; empty: they do not;
+  // docs/scale-out.md). Needs a restart to change.
+  std::string events_nats_url;
   // The built admin console (ui/dist), served at /ui/; empty or missing: /ui/ answers a 404
   // page saying the console is not installed.
   std::filesystem::path ui_dir;

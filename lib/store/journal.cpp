@@ -50,7 +50,7 @@ class SpdlogRocksLogger : public rocksdb::Logger {
 
 constexpr std::array<const char*, static_cast<std::size_t>(Cf::count_)> kCfNames{
     "config", "calls", "calls_by_time", "call_events", "ledger", "idempotency", "outbox", "live_calls", "events", "history",
-    "history_index", "analytics"};
+    "history_index", "analytics", "cursors"};
 
 }  // namespace
 

@@ -21,6 +21,7 @@ enum class Cf : std::size_t {
   history,        // call log rows: org, start time, sid -> call fields; then the call's facts
   history_index,  // call log filters: org, dimension, value, start time, sid -> ""
   analytics,      // call figures: org, dimension, 15-minute slot, value -> counters (merged)
+  cursors,        // consumer cursors: org, consumer -> the last event seq it has handed on
   count_
 };
 

@@ -1,4 +1,5 @@
 #include <catch2/catch.hpp>
+#include <fmt/format.h>
 
 #include "config/config.hpp"
 
@@ -125,4 +126,28 @@ TEST_CASE("ui.dir resolves against the config's folder; unknown ui keys are refu
   auto bad = parse_config(with(R"("ui": {"folder": "x"})"), "/x/c.json");
   REQUIRE(!bad);
   CHECK(bad.error().find("'ui.folder': unknown key") != std::string::npos);
+}
+
+TEST_CASE("events.nats_url takes nats://host:port and refuses anything else, naming the key") {
+  auto none = parse_config(kMinimal, "/x/callrouter.json");
+  REQUIRE(none);
+  CHECK(none->events_nats_url.empty());  // default: no NATS
+  for (const char* good : {"nats://127.0.0.1:4222", "nats://nats.internal:4222", "nats://[::1]:4222"}) {
+    auto c = parse_config(with(fmt::format(R"("events": {{"nats_url": "{}"}})", good)), "/x/callrouter.json");
+    REQUIRE(c);
+    CHECK(c->events_nats_url == good);
+  }
+  for (const char* bad : {"", "127.0.0.1:4222", "http://127.0.0.1:4222", "nats://127.0.0.1", "nats://:4222",
+                          "nats://host:0", "nats://host:65536", "nats://host:42x2", "nats://u:p@host:4222",
+                          "nats://host:4222/path", "nats://a:b:4222", "nats://[]:4222", "nats://[::1:4222"}) {
+    auto c = parse_config(with(fmt::format(R"("events": {{"nats_url": "{}"}})", bad)), "/x/callrouter.json");
+    REQUIRE_FALSE(c);
+    CHECK_THAT(c.error(), Catch::Contains("'events.nats_url': must be a nats://host:port URL"));
+  }
+  auto unknown = parse_config(with(R"("events": {"nats": "nats://h:1"})"), "/x/callrouter.json");
+  REQUIRE_FALSE(unknown);
+  CHECK_THAT(unknown.error(), Catch::Contains("'events.nats': unknown key"));
+  auto not_string = parse_config(with(R"("events": {"nats_url": 4222})"), "/x/callrouter.json");
+  REQUIRE_FALSE(not_string);
+  CHECK_THAT(not_string.error(), Catch::Contains("'events.nats_url': must be a string"));
 }
