@@ -9,6 +9,9 @@
 namespace callrouter::api {
 namespace {
 
+// A key as the path names it: the empty key is spelled "" so that the path never comes out empty.
+std::string named(std::string_view key) { return key.empty() ? std::string("\"\"") : std::string(key); }
+
 std::optional<std::string> walk(simdjson::dom::element e, const std::string& path) {
   simdjson::dom::array array;
   if (e.get(array) == simdjson::SUCCESS) {
@@ -25,10 +28,10 @@ std::optional<std::string> walk(simdjson::dom::element e, const std::string& pat
   for (auto field : object) keys.push_back(field.key);
   std::sort(keys.begin(), keys.end());
   if (auto twice = std::adjacent_find(keys.begin(), keys.end()); twice != keys.end()) {
-    return path.empty() ? std::string(*twice) : fmt::format("{}.{}", path, *twice);
+    return path.empty() ? named(*twice) : fmt::format("{}.{}", path, named(*twice));
   }
   for (auto field : object) {
-    auto child = path.empty() ? std::string(field.key) : fmt::format("{}.{}", path, field.key);
+    auto child = path.empty() ? named(field.key) : fmt::format("{}.{}", path, named(field.key));
     if (auto found = walk(field.value, child)) return found;
   }
   return std::nullopt;

@@ -49,8 +49,18 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
   if (auto path = api::find_duplicate_key(body)) fuzz::require(!path->empty(), "a duplicate names its path");
 
+  // An update applies to a stored rule, never to an empty one (a rule without an id or trigger
+  // could not be stored at all): the fuzzed body updates this one.
+  static const workflows::Workflow kStoredRule = [] {
+    auto created = workflows::parse_workflow(
+        R"({"id":"w1","trigger":"missed_call","action":{"type":"webhook","url":"https://crm.example/hook"}})",
+        workflows::Workflow{}, {workflows::Source::create, false});
+    fuzz::require(created.has_value(), "the base rule parses");
+    return created->workflow;
+  }();
   for (auto source : {workflows::Source::create, workflows::Source::update, workflows::Source::stored}) {
-    auto parsed = workflows::parse_workflow(body, workflows::Workflow{}, {source, false});
+    auto base = source == workflows::Source::update ? kStoredRule : workflows::Workflow{};
+    auto parsed = workflows::parse_workflow(body, std::move(base), {source, false});
     if (!parsed) continue;
     // What was accepted is stored and read back at start: it must read back as the same rule.
     const auto stored = workflows::stored_json(parsed->workflow);
