@@ -20,7 +20,7 @@ import time
 import urllib.parse
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tests", "integration"))
-from harness import DEMO_TOKEN, Daemon, call_sid, voice_params  # noqa: E402
+from harness import DEMO_TOKEN, Daemon, call_sid, rss_kib, voice_params  # noqa: E402
 from twilio.request_validator import RequestValidator  # noqa: E402
 import websockets  # noqa: E402
 
@@ -29,14 +29,6 @@ def cpu_seconds(pid):
     with open("/proc/%d/stat" % pid) as f:
         fields = f.read().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def rss_kib(pid):
-    with open("/proc/%d/status" % pid) as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    return 0
 
 
 def percentile(values, p):

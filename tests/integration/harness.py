@@ -38,6 +38,15 @@ def free_port():
         return s.getsockname()[1]
 
 
+def rss_kib(pid):
+    """A process's resident memory, KiB (VmRSS)."""
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return 0
+
+
 def call_sid(n):
     return "CA%032x" % n
 

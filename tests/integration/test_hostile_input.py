@@ -13,7 +13,7 @@ import unittest
 import urllib.parse
 
 from provider_standin import ProviderStandIn
-from harness import DEMO_ACCOUNT, DEMO_NUMBER, DEMO_TOKEN, Daemon, call_sid, status_params, voice_params
+from harness import DEMO_ACCOUNT, DEMO_NUMBER, DEMO_TOKEN, Daemon, call_sid, rss_kib, status_params, voice_params
 
 
 def signature_over_bytes(d, path, params):
@@ -92,14 +92,6 @@ def open_stream(d, key, rcvbuf=None):
             break
         head += chunk
     return s, head.split(b"\r\n")[0]
-
-
-def rss_kib(pid):
-    with open("/proc/%d/status" % pid) as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    return 0
 
 
 class SlowReaderTest(unittest.TestCase):

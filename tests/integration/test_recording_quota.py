@@ -18,21 +18,28 @@ FLOW = {"start": "pick", "states": [
 
 def path_of(url):
     parts = urllib.parse.urlsplit(url)
-    return parts.path + "?" + parts.query
+    return parts.path + ("?" + parts.query if parts.query else "")
+
+
+def start_with_flow(test, extra_config=None):
+    """A daemon with the rate card and FLOW on the demo number, Sato available."""
+    config = {"billing": {"rates_file": os.path.join(SOURCE_DIR, "config", "rates.json")}}
+    config.update(extra_config or {})
+    d = Daemon(extra_config=config).start()
+    test.addCleanup(d.close)
+    admin = d.demo_admin_key
+    test.assertEqual(d.api("PUT", "/v1/flows/rq/draft", admin, FLOW)[0], 201)
+    test.assertEqual(d.api("POST", "/v1/flows/rq/publish", admin)[0], 200)
+    d.api("PUT", "/v1/numbers/%2B815012345678/flow", admin, {"flow_id": "rq"})
+    d.api("PUT", "/v1/users/u_sato/presence", admin, {"presence": "available"})
+    return d, admin
 
 
 class RecordingQuotaTest(unittest.TestCase):
     def test_recordings_count_once_and_a_used_quota_stops_call_recording(self):
         provider = ProviderStandIn({DEMO_ACCOUNT: DEMO_TOKEN})
         self.addCleanup(provider.close)
-        d = Daemon(extra_config={"billing": {"rates_file": os.path.join(SOURCE_DIR, "config", "rates.json")},
-                                 "provider": {"api_base_url": provider.url}}).start()
-        self.addCleanup(d.close)
-        admin = d.demo_admin_key
-        self.assertEqual(d.api("PUT", "/v1/flows/rq/draft", admin, FLOW)[0], 201)
-        self.assertEqual(d.api("POST", "/v1/flows/rq/publish", admin)[0], 200)
-        d.api("PUT", "/v1/numbers/%2B815012345678/flow", admin, {"flow_id": "rq"})
-        d.api("PUT", "/v1/users/u_sato/presence", admin, {"presence": "available"})
+        d, admin = start_with_flow(self, {"provider": {"api_base_url": provider.url}})
 
         def dial_of(sid):
             root = ET.fromstring(d.signed_form("/twilio/voice", voice_params(sid))[2])
@@ -88,21 +95,14 @@ class RecordingQuotaTest(unittest.TestCase):
         d.signed_form("/twilio/status", status_params(call_sid(9104), "canceled", 1))
 
     def test_a_finished_recording_is_linked_from_its_call_and_the_log(self):
-        d = Daemon(extra_config={"billing": {"rates_file": os.path.join(SOURCE_DIR, "config", "rates.json")}}).start()
-        self.addCleanup(d.close)
-        admin = d.demo_admin_key
-        self.assertEqual(d.api("PUT", "/v1/flows/rq/draft", admin, FLOW)[0], 201)
-        self.assertEqual(d.api("POST", "/v1/flows/rq/publish", admin)[0], 200)
-        d.api("PUT", "/v1/numbers/%2B815012345678/flow", admin, {"flow_id": "rq"})
-        d.api("PUT", "/v1/users/u_sato/presence", admin, {"presence": "available"})
+        d, admin = start_with_flow(self)
 
         def report(sid, caller, tag, recording_sid, status, url):
             root = ET.fromstring(d.signed_form("/twilio/voice", voice_params(sid, frm=caller))[2])
             element = [c for c in root.iter() if c.tag == tag][0]
             params = dict(voice_params(sid, frm=caller), RecordingSid=recording_sid, RecordingStatus=status,
                           RecordingDuration="12", RecordingUrl=url)
-            url = urllib.parse.urlsplit(element.get("recordingStatusCallback"))
-            return d.signed_form(url.path + ("?" + url.query if url.query else ""), params)
+            return d.signed_form(path_of(element.get("recordingStatusCallback")), params)
 
         def call(sid):
             status, body = d.api("GET", "/v1/calls/" + sid, admin)
