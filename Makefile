@@ -7,7 +7,7 @@ CMAKE_FLAGS += -DCALLROUTER_WERROR=ON
 endif
 
 .PHONY: all bootstrap build run test clean bench bench-build bench-journal bench-ready-10m bench-flow bench-memory \
-        bench-micro bench-e2e bench-history bench-analytics bench-abuse sim-build demo sanitize-build test-sanitize fuzz ui
+        bench-micro bench-e2e bench-pinned bench-history bench-analytics bench-abuse sim-build demo sanitize-build test-sanitize fuzz ui
 
 all: build
 
@@ -66,13 +66,13 @@ $(BENCH_DIR)/CMakeCache.txt: | bootstrap
 
 bench-build: bootstrap $(BENCH_DIR)/CMakeCache.txt
 	cmake --build $(BENCH_DIR) -j $(JOBS) --target journal_commit_bench history_bench analytics_bench ready_bench flow_bench memory_bench acd_bench callrouterd \
-	    callrouter_sim bare_server
+	    callrouter_sim bare_server durable_server malloc_count
 
 # Only what the simulator needs (make demo, make bench).
 sim-build: bootstrap $(BENCH_DIR)/CMakeCache.txt
-	cmake --build $(BENCH_DIR) -j $(JOBS) --target callrouterd callrouter_sim bare_server
+	cmake --build $(BENCH_DIR) -j $(JOBS) --target callrouterd callrouter_sim bare_server durable_server malloc_count
 
-bench: bench-e2e
+bench: bench-e2e bench-pinned
 
 bench-micro: bench-flow bench-memory bench-journal
 
@@ -85,6 +85,16 @@ bench-e2e: sim-build
 	$(BENCH_DIR)/bench/callrouter_sim bench --daemon $(BENCH_DIR)/callrouterd --bare $(BENCH_DIR)/bench/bare_server \
 	    --work $(BENCH_DATA)/callrouter-sim --out bench/results/e2e.json --wait-quiet $(BENCH_WAIT_QUIET) $(E2E_FLAGS)
 	BENCH_COMMAND="make bench$(if $(E2E_FLAGS), E2E_FLAGS='$(E2E_FLAGS)')" scripts/bench-report bench/results/e2e.json
+
+# Closed-loop throughput with every server pinned to CPU 0 and the simulator to CPU 1 (issue 13):
+# the bare server, the durable baseline (bare + one fsynced RocksDB record per request) and
+# callrouterd, alternating for 3 rounds; prints the table (both ratios) for docs/performance.md and
+# writes bench/results/e2e-pinned.json. ~2 min.
+PINNED_FLAGS ?=
+bench-pinned: sim-build
+	$(BENCH_DIR)/bench/callrouter_sim pinned --daemon $(BENCH_DIR)/callrouterd --bare $(BENCH_DIR)/bench/bare_server \
+	    --durable $(BENCH_DIR)/bench/durable_server --malloc-count $(BENCH_DIR)/bench/libmalloc_count.so --work $(BENCH_DATA)/callrouter-sim --out bench/results/e2e-pinned.json \
+	    --wait-quiet $(BENCH_WAIT_QUIET) $(PINNED_FLAGS)
 
 # callrouterd with one org and four agents, and the simulator placing a call every two seconds:
 # one line per call (flow path, agent, outcome). Ctrl-C stops both.

@@ -64,7 +64,7 @@ std::vector<IngestResult> run_sweep(const SweepOptions& o) {
       const auto home = o.work / fmt::format("daemon-{:.0f}", io.rate);
       std::filesystem::remove_all(home);
       Daemon d;
-      DaemonSettings settings{o.daemon, home, o.public_base_url, o.provider_api_base_url, o.durability, "info", 0};
+      DaemonSettings settings{o.daemon, home, o.public_base_url, o.provider_api_base_url, o.durability, "info", 0, {}};
       start_daemon(d, settings, orgs, shape);
       auto r = run_ingest(loopback(d.port), d.process.pid(), requests, io);
       r.target = "callrouterd";

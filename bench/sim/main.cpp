@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <pthread.h>
+#include <sched.h>
 
 #include <csignal>
 #include <cstdio>
@@ -17,6 +18,7 @@
 #include "common/json_writer.hpp"
 #include "sim/call_scenario.hpp"
 #include "sim/ingest_sweep.hpp"
+#include "sim/pinned_run.hpp"
 #include "sim/provider_rest.hpp"
 #include "sim/target_process.hpp"
 
@@ -24,6 +26,16 @@ using namespace callrouter;
 using namespace callrouter::sim;
 
 namespace {
+
+std::vector<std::string> split_list(std::string_view s) {
+  std::vector<std::string> out;
+  while (!s.empty()) {
+    auto comma = s.find(',');
+    out.emplace_back(s.substr(0, comma));
+    s.remove_prefix(comma == std::string_view::npos ? s.size() : comma + 1);
+  }
+  return out;
+}
 
 std::vector<double> parse_rates(std::string_view s) {
   std::vector<double> out;
@@ -38,6 +50,8 @@ std::vector<double> parse_rates(std::string_view s) {
 void usage() {
   std::fputs(
       "usage: callrouter_sim bench --daemon PATH --bare PATH [options]   the standard end-to-end benchmark\n"
+      "       callrouter_sim pinned --daemon PATH --bare PATH --durable PATH [options]\n"
+      "                                                                   closed-loop throughput, servers pinned to one core\n"
       "       callrouter_sim calls --daemon PATH [options]               only the call scenario\n"
       "       callrouter_sim demo --daemon PATH                          calls routed live, one line each (Ctrl-C stops)\n"
       "       callrouter_sim rest [--port N]                             only the provider REST stand-in (Ctrl-C stops)\n"
@@ -51,6 +65,13 @@ void usage() {
       "  --out FILE       results JSON (default bench/results/e2e.json)\n"
       "  --no-scenario    skip the call scenario\n"
       "  --wait-quiet S   first wait up to S seconds for the 1-minute load average to fall below 0.7\n"
+      "pinned options:\n"
+      "  --server-cpus L  taskset CPU list for every server (default 0); --client-cpu N (default 1)\n"
+      "  --connections N  (default 256), --rounds N (default 3), --seconds S (8), --warmup S (2)\n"
+      "  --requests N     unique new-call webhooks built for callrouterd (default 300000)\n"
+      "  --targets LIST   which of bare,durable,callrouterd run (default all three)\n"
+      "  --malloc-count LIB  one more round per server with LIB (bench/malloc_count.cpp) preloaded: allocations per webhook\n"
+      "  --out FILE       results JSON (default bench/results/e2e-pinned.json); the table goes to stdout\n"
       "call scenario options (bench and calls):\n"
       "  --calls-per-s R  calls placed per second (default 100)\n"
       "  --call-seconds S seconds of placing calls (default 20)\n"
@@ -89,7 +110,7 @@ ScenarioReport scenario_against_fresh_daemon(const std::filesystem::path& daemon
   std::filesystem::remove_all(home);
   Daemon d;
   DaemonSettings settings{daemon_binary, home, args.options.public_base_url, rest.base_url(), std::move(durability),
-                          std::move(log_level), port};
+                          std::move(log_level), port, {}};
   start_daemon(d, settings, orgs, shape);
   std::fprintf(stderr, "callrouterd pid %d on 127.0.0.1:%d (log %s)\n", d.process.pid(), d.port, d.log.c_str());
   ScenarioTarget target{{boost::asio::ip::make_address("127.0.0.1"), static_cast<unsigned short>(d.port)},
@@ -177,6 +198,73 @@ int bench_command(int argc, char** argv) {
   return 0;
 }
 
+// Closed loop, each server pinned to the same core and the simulator to another (issue 13).
+int pinned_command(int argc, char** argv) {
+  PinnedOptions o;
+  o.work = "/tmp/callrouter-sim";
+  std::filesystem::path out = "bench/results/e2e-pinned.json";
+  double wait_quiet_s = 0;
+  for (int i = 2; i < argc; ++i) {
+    std::string_view a = argv[i];
+    auto next = [&]() -> std::string { return i + 1 < argc ? argv[++i] : ""; };
+    if (a == "--daemon") o.daemon = next();
+    else if (a == "--bare") o.bare = next();
+    else if (a == "--durable") o.durable = next();
+    else if (a == "--server-cpus") o.server_cpus = next();
+    else if (a == "--client-cpu") o.client_cpu = next();
+    else if (a == "--connections") o.connections = std::stoul(next());
+    else if (a == "--rounds") o.rounds = std::stoi(next());
+    else if (a == "--seconds") o.seconds = std::stod(next());
+    else if (a == "--warmup") o.warmup_s = std::stod(next());
+    else if (a == "--requests") o.requests = std::stoull(next());
+    else if (a == "--malloc-count") o.malloc_count = next();
+    else if (a == "--targets") o.targets = split_list(next());
+    else if (a == "--wait-quiet") wait_quiet_s = std::stod(next());
+    else if (a == "--work") o.work = next();
+    else if (a == "--out") out = next();
+    else {
+      usage();
+      return 2;
+    }
+  }
+  if (o.daemon.empty() || o.bare.empty() || o.durable.empty()) {
+    usage();
+    return 2;
+  }
+  // Before any thread starts, so every thread of the simulator inherits the client core.
+  cpu_set_t client;
+  CPU_ZERO(&client);
+  CPU_SET(std::stoi(o.client_cpu), &client);
+  if (sched_setaffinity(0, sizeof client, &client) != 0) {
+    std::perror("sched_setaffinity");
+    return 1;
+  }
+  std::filesystem::create_directories(o.work);
+  ProviderRest rest(scenario_call_update, {});  // nothing calls it during ingest; the daemon's config needs a URL
+  o.provider_api_base_url = rest.base_url();
+  const auto quiet_deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(wait_quiet_s);
+  while (bench::load_average() > 0.7 && std::chrono::steady_clock::now() < quiet_deadline) {
+    std::fprintf(stderr, "load average %.2f: waiting for a quieter machine ...\n", bench::load_average());
+    std::this_thread::sleep_for(std::chrono::seconds(10));
+  }
+  const auto started = system_now();
+  const auto results = run_pinned(o);
+  JsonWriter w;
+  w.begin_object()
+      .field("benchmark", "e2e-pinned")
+      .field("started_at", format_rfc3339(started))
+      .field("cpu", bench::cpu_model())
+      .field("nproc", static_cast<std::int64_t>(std::thread::hardware_concurrency()));
+  w.key("pinned").raw(pinned_json(results, o));
+  w.end_object();
+  bench::write_file(out, w.take() + "\n");
+  std::printf("\nRun of %s, servers on CPU %s, simulator on CPU %s, %zu connections closed loop, %g s warm-up + %g s "
+              "measured, %d rounds:\n\n%s\nresults written to %s\n",
+              format_rfc3339(started).c_str(), o.server_cpus.c_str(), o.client_cpu.c_str(), o.connections, o.warmup_s,
+              o.seconds, o.rounds, pinned_markdown(results).c_str(), out.c_str());
+  return 0;
+}
+
 int calls_command(int argc, char** argv, bool demo) {
   std::filesystem::path daemon, work = demo ? "/tmp/callrouter-demo" : "/tmp/callrouter-sim";
   ScenarioArgs args;
@@ -257,6 +345,7 @@ int main(int argc, char** argv) {
   if (argc >= 2 && std::strcmp(argv[1], "rest") == 0) return rest_command(argc, argv);
   std::signal(SIGPIPE, SIG_IGN);
   if (argc >= 2 && std::strcmp(argv[1], "bench") == 0) return bench_command(argc, argv);
+  if (argc >= 2 && std::strcmp(argv[1], "pinned") == 0) return pinned_command(argc, argv);
   if (argc >= 2 && std::strcmp(argv[1], "calls") == 0) return calls_command(argc, argv, false);
   if (argc >= 2 && std::strcmp(argv[1], "demo") == 0) return calls_command(argc, argv, true);
   usage();

@@ -160,14 +160,27 @@ void start_daemon(Daemon& d, DaemonSettings s, const std::vector<SimOrg>& orgs, 
 )",
                                                      d.port, s.public_base_url, s.provider_api_base_url, s.log_level,
                                                      s.durability));
-  d.process.spawn({fs::absolute(s.binary).string(), "--config", (s.home / "callrouter.json").string()}, d.log);
+  d.process.spawn(launch_argv({fs::absolute(s.binary).string(), "--config", (s.home / "callrouter.json").string()}, s.launch),
+                  d.log);
   wait_for(d.process, d.port, "/readyz", d.log);
   d.admin_key = read_trimmed(s.home / "admin-key");
 }
 
-void start_bare(ChildProcess& p, int& port, const std::filesystem::path& binary, const std::filesystem::path& log) {
+std::vector<std::string> launch_argv(std::vector<std::string> argv, const Launch& launch) {
+  if (!launch.cpus.empty()) argv.insert(argv.begin(), {"/usr/bin/taskset", "-c", launch.cpus});
+  if (!launch.env.empty()) {
+    argv.insert(argv.begin(), launch.env.begin(), launch.env.end());
+    argv.insert(argv.begin(), "/usr/bin/env");
+  }
+  return argv;
+}
+
+void start_bare(ChildProcess& p, int& port, const std::filesystem::path& binary, const std::filesystem::path& log,
+                const std::vector<std::string>& extra, const Launch& launch) {
   port = free_port();
-  p.spawn({std::filesystem::absolute(binary).string(), "--port", std::to_string(port)}, log);
+  std::vector<std::string> argv{std::filesystem::absolute(binary).string(), "--port", std::to_string(port)};
+  argv.insert(argv.end(), extra.begin(), extra.end());
+  p.spawn(launch_argv(std::move(argv), launch), log);
   wait_for(p, port, "/healthz", log);
 }
 

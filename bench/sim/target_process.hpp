@@ -34,6 +34,15 @@ class ChildProcess {
   pid_t pid_ = 0;
 };
 
+// How a server is started beyond its arguments: pinned to a taskset CPU list ("0") with every
+// thread it will have, and with extra environment ("LD_PRELOAD=…"). Empty: as is.
+struct Launch {
+  std::string cpus;
+  std::vector<std::string> env;
+};
+// `argv` under `/usr/bin/env K=V… taskset -c cpus` as needed: both exec, so the pid is the server's.
+std::vector<std::string> launch_argv(std::vector<std::string> argv, const Launch& launch);
+
 struct DaemonSettings {
   std::filesystem::path binary;
   std::filesystem::path home;        // config, seed, keys and data go here (created, removed by the caller)
@@ -42,6 +51,7 @@ struct DaemonSettings {
   std::string durability = "fsync";
   std::string log_level = "info";
   int port = 0;  // 0: a free port
+  Launch launch;  // pinned to CPUs, extra environment: none by default
 };
 
 // Writes config + seed into settings.home, starts the daemon, waits for /readyz 200.
@@ -55,7 +65,9 @@ struct Daemon {
 };
 void start_daemon(Daemon& d, DaemonSettings settings, const std::vector<SimOrg>& orgs, const SeedShape& shape);
 
-// The bare Beast server (bench/bare_server.cpp) on a free port; waits until it answers.
-void start_bare(ChildProcess& p, int& port, const std::filesystem::path& binary, const std::filesystem::path& log);
+// The bare Beast server (bench/bare_server.cpp) on a free port; waits until it answers. `extra`
+// arguments follow `--port N` (the durable baseline's `--data DIR`).
+void start_bare(ChildProcess& p, int& port, const std::filesystem::path& binary, const std::filesystem::path& log,
+                const std::vector<std::string>& extra = {}, const Launch& launch = {});
 
 }  // namespace callrouter::sim
