@@ -18,6 +18,7 @@
 #include <unordered_set>
 
 #include "ops/metrics.hpp"
+#include "server/response_head.hpp"
 
 namespace callrouter::server {
 
@@ -327,18 +328,13 @@ class Session : public std::enable_shared_from_this<Session> {
     auto latency = std::chrono::steady_clock::now() - started_;
     server_->metrics.on_request(context_.route, response.status, latency);
     if (response.stream) return write_streamed(std::move(response));
-    response_.emplace();
-    auto& res = *response_;
-    res.version(11);
-    res.result(static_cast<unsigned>(response.status));
-    res.set(http::field::server, "callrouter");
-    res.set(http::field::content_type, response.content_type);
-    for (auto& [k, v] : response.headers) res.set(k, v);
-    res.body() = std::move(response.body);
-    res.keep_alive(keep_alive_ && !server_->stopping);
-    res.prepare_payload();
+    response_keep_alive_ = keep_alive_ && !server_->stopping;
+    response_body_ = std::move(response.body);
+    write_head(response_head_, response.status, response.content_type, response.headers, response_body_.size(),
+               response_keep_alive_);
     stream_.expires_after(std::chrono::seconds(30));
-    http::async_write(stream_, res, [self = shared_from_this()](beast::error_code ec, std::size_t) {
+    const std::array<asio::const_buffer, 2> parts{asio::buffer(response_head_), asio::buffer(response_body_)};
+    asio::async_write(stream_, parts, [self = shared_from_this()](beast::error_code ec, std::size_t) {
       self->on_write(ec);
     });
   }
@@ -403,9 +399,8 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void on_write(beast::error_code ec) {
     busy_ = false;
-    bool keep = response_ && response_->keep_alive();
-    response_.reset();
-    if (ec || !keep) return close();
+    response_body_.clear();  // the head buffer keeps its capacity for the next answer
+    if (ec || !response_keep_alive_) return close();
     read();
   }
 
@@ -424,7 +419,11 @@ class Session : public std::enable_shared_from_this<Session> {
   std::shared_ptr<HttpServer::Impl> server_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
-  std::optional<http::response<http::string_body>> response_;
+  // The answer being written: its status line and headers (write_head; reused across requests,
+  // so no allocation once warm) and its body, sent together in one gathered write.
+  std::string response_head_;
+  std::string response_body_;
+  bool response_keep_alive_ = false;
   // A streamed response (write_streamed): its header, serializer, source and the piece in flight.
   std::optional<http::response<http::empty_body>> stream_head_;
   std::optional<http::response_serializer<http::empty_body>> stream_serializer_;

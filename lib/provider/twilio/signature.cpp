@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <memory>
 #include <optional>
+#include <string>
 #include <vector>
 
 // Where the behaviour comes from: twilio/request_validator.py of python3-twilio 7.7.1 (Debian 12),
@@ -50,28 +51,50 @@ const EVP_MD* sha256_algorithm() {
   return md;
 }
 
-std::optional<std::string> hmac_base64(std::string_view key, std::string_view data,
-                                       SignatureAlgorithm algorithm) {
+using MacCtx = std::unique_ptr<EVP_MAC_CTX, decltype(&EVP_MAC_CTX_free)>;
+
+// A context keyed once per (algorithm, key): keying costs two digest blocks and a context
+// allocation each time, more than the HMAC of a webhook. One cache per thread (OpenSSL contexts
+// are not shared); bounded, so rotated tokens and the tests' made-up keys cannot grow it.
+EVP_MAC_CTX* keyed_context(std::string_view key, SignatureAlgorithm algorithm) {
+  struct Entry {
+    std::string key;
+    SignatureAlgorithm algorithm;
+    MacCtx ctx;
+  };
+  constexpr std::size_t kMaxKeys = 256;
+  thread_local std::vector<Entry> cache;
+  for (auto& e : cache) {
+    if (e.algorithm == algorithm && e.key == key) return e.ctx.get();
+  }
   EVP_MAC* mac = hmac_algorithm();
-  if (mac == nullptr) return std::nullopt;
-  std::unique_ptr<EVP_MAC_CTX, decltype(&EVP_MAC_CTX_free)> ctx(EVP_MAC_CTX_new(mac),
-                                                                &EVP_MAC_CTX_free);
-  if (!ctx) return std::nullopt;
+  if (mac == nullptr) return nullptr;
+  MacCtx ctx(EVP_MAC_CTX_new(mac), &EVP_MAC_CTX_free);
+  if (!ctx) return nullptr;
   char sha1[] = "SHA1";
   char sha256[] = "SHA256";
   char* digest = algorithm == SignatureAlgorithm::hmac_sha256 ? sha256 : sha1;
   OSSL_PARAM settings[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0),
                            OSSL_PARAM_construct_end()};
-  // A null key would mean "keep the previous key" to EVP_MAC_init, so an empty one gets a pointer.
+  // A null key means "keep the previous key" to EVP_MAC_init, so an empty one gets a pointer.
   static const unsigned char no_key = 0;
-  const auto* key_bytes =
-      key.empty() ? &no_key : reinterpret_cast<const unsigned char*>(key.data());
+  const auto* key_bytes = key.empty() ? &no_key : reinterpret_cast<const unsigned char*>(key.data());
+  if (EVP_MAC_init(ctx.get(), key_bytes, key.size(), settings) != 1) return nullptr;
+  if (cache.size() == kMaxKeys) cache.erase(cache.begin());
+  cache.push_back(Entry{std::string(key), algorithm, std::move(ctx)});
+  return cache.back().ctx.get();
+}
+
+std::optional<std::string> hmac_base64(std::string_view key, std::string_view data,
+                                       SignatureAlgorithm algorithm) {
+  EVP_MAC_CTX* ctx = keyed_context(key, algorithm);
+  if (ctx == nullptr) return std::nullopt;
   unsigned char raw[EVP_MAX_MD_SIZE];
   std::size_t raw_len = 0;
-  if (EVP_MAC_init(ctx.get(), key_bytes, key.size(), settings) != 1 ||
-      EVP_MAC_update(ctx.get(), reinterpret_cast<const unsigned char*>(data.data()), data.size()) !=
-          1 ||
-      EVP_MAC_final(ctx.get(), raw, &raw_len, sizeof raw) != 1) {
+  // init with no key restarts from the keyed state (the key's digest blocks are kept).
+  if (EVP_MAC_init(ctx, nullptr, 0, nullptr) != 1 ||
+      EVP_MAC_update(ctx, reinterpret_cast<const unsigned char*>(data.data()), data.size()) != 1 ||
+      EVP_MAC_final(ctx, raw, &raw_len, sizeof raw) != 1) {
     return std::nullopt;
   }
   unsigned char encoded[4 * ((EVP_MAX_MD_SIZE + 2) / 3) + 1];
