@@ -18,6 +18,7 @@
 #include "common/json_writer.hpp"
 #include "sim/call_scenario.hpp"
 #include "sim/ingest_sweep.hpp"
+#include "sim/crash_run.hpp"
 #include "sim/pinned_run.hpp"
 #include "sim/provider_rest.hpp"
 #include "sim/target_process.hpp"
@@ -52,6 +53,8 @@ void usage() {
       "usage: callrouter_sim bench --daemon PATH --bare PATH [options]   the standard end-to-end benchmark\n"
       "       callrouter_sim pinned --daemon PATH --bare PATH --durable PATH [options]\n"
       "                                                                   closed-loop throughput, servers pinned to one core\n"
+      "       callrouter_sim crash --daemon PATH [--kills N] [--load-seconds S] [--out FILE]\n"
+      "                                                                   kill -9 under the pinned load, then check the change feed\n"
       "       callrouter_sim calls --daemon PATH [options]               only the call scenario\n"
       "       callrouter_sim demo --daemon PATH                          calls routed live, one line each (Ctrl-C stops)\n"
       "       callrouter_sim rest [--port N]                             only the provider REST stand-in (Ctrl-C stops)\n"
@@ -265,6 +268,53 @@ int pinned_command(int argc, char** argv) {
   return 0;
 }
 
+// kill -9 under the pinned load; exits 1 unless every acknowledged webhook is in the feed once.
+int crash_command(int argc, char** argv) {
+  CrashOptions o;
+  o.work = "/tmp/callrouter-sim";
+  std::filesystem::path out = "bench/results/crash-pinned.json";
+  std::string client_cpu = "1";
+  for (int i = 2; i < argc; ++i) {
+    std::string_view a = argv[i];
+    auto next = [&]() -> std::string { return i + 1 < argc ? argv[++i] : ""; };
+    if (a == "--daemon") o.daemon = next();
+    else if (a == "--kills") o.kills = std::stoi(next());
+    else if (a == "--load-seconds") o.load_s = std::stod(next());
+    else if (a == "--connections") o.connections = std::stoul(next());
+    else if (a == "--server-cpus") o.server_cpus = next();
+    else if (a == "--client-cpu") client_cpu = next();
+    else if (a == "--work") o.work = next();
+    else if (a == "--out") out = next();
+    else {
+      usage();
+      return 2;
+    }
+  }
+  if (o.daemon.empty()) {
+    usage();
+    return 2;
+  }
+  cpu_set_t client;
+  CPU_ZERO(&client);
+  CPU_SET(std::stoi(client_cpu), &client);
+  if (sched_setaffinity(0, sizeof client, &client) != 0) {
+    std::perror("sched_setaffinity");
+    return 1;
+  }
+  std::filesystem::create_directories(o.work);
+  ProviderRest rest(scenario_call_update, {});
+  o.provider_api_base_url = rest.base_url();
+  const auto report = run_crash(o);
+  bench::write_file(out, crash_json(report, o) + "\n");
+  std::printf("%d kills under load: %llu webhooks sent, %llu acknowledged; the feed holds %llu events, %llu call.ringing; "
+              "acknowledged but missing %llu, duplicated %llu, seq gaps %llu: %s\nresults written to %s\n",
+              report.kills, static_cast<unsigned long long>(report.sent), static_cast<unsigned long long>(report.acknowledged),
+              static_cast<unsigned long long>(report.events), static_cast<unsigned long long>(report.ringing),
+              static_cast<unsigned long long>(report.acknowledged_missing), static_cast<unsigned long long>(report.duplicated),
+              static_cast<unsigned long long>(report.seq_gaps), report.ok() ? "OK" : "FAILED", out.c_str());
+  return report.ok() ? 0 : 1;
+}
+
 int calls_command(int argc, char** argv, bool demo) {
   std::filesystem::path daemon, work = demo ? "/tmp/callrouter-demo" : "/tmp/callrouter-sim";
   ScenarioArgs args;
@@ -346,6 +396,7 @@ int main(int argc, char** argv) {
   std::signal(SIGPIPE, SIG_IGN);
   if (argc >= 2 && std::strcmp(argv[1], "bench") == 0) return bench_command(argc, argv);
   if (argc >= 2 && std::strcmp(argv[1], "pinned") == 0) return pinned_command(argc, argv);
+  if (argc >= 2 && std::strcmp(argv[1], "crash") == 0) return crash_command(argc, argv);
   if (argc >= 2 && std::strcmp(argv[1], "calls") == 0) return calls_command(argc, argv, false);
   if (argc >= 2 && std::strcmp(argv[1], "demo") == 0) return calls_command(argc, argv, true);
   usage();

@@ -166,6 +166,13 @@ void start_daemon(Daemon& d, DaemonSettings s, const std::vector<SimOrg>& orgs, 
   d.admin_key = read_trimmed(s.home / "admin-key");
 }
 
+void restart_daemon(Daemon& d, const DaemonSettings& s) {
+  namespace fs = std::filesystem;
+  d.process.spawn(launch_argv({fs::absolute(s.binary).string(), "--config", (s.home / "callrouter.json").string()}, s.launch),
+                  d.log.string() + ".restart");
+  wait_for(d.process, d.port, "/readyz", d.log.string() + ".restart");
+}
+
 std::vector<std::string> launch_argv(std::vector<std::string> argv, const Launch& launch) {
   if (!launch.cpus.empty()) argv.insert(argv.begin(), {"/usr/bin/taskset", "-c", launch.cpus});
   if (!launch.env.empty()) {

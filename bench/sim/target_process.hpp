@@ -64,6 +64,9 @@ struct Daemon {
   std::string admin_key;  // of the first seeded org
 };
 void start_daemon(Daemon& d, DaemonSettings settings, const std::vector<SimOrg>& orgs, const SeedShape& shape);
+// Starts it again on the config and data dir start_daemon wrote (after it stopped or was killed);
+// waits for /readyz 200.
+void restart_daemon(Daemon& d, const DaemonSettings& settings);
 
 // The bare Beast server (bench/bare_server.cpp) on a free port; waits until it answers. `extra`
 // arguments follow `--port N` (the durable baseline's `--data DIR`).
