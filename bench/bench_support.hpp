@@ -73,19 +73,16 @@ inline const std::string& sample_twiml() {
 inline std::string provider_token(std::string_view sid, int n) { return fmt::format("{}-{:02d}-idem", sid, n); }
 
 // The writes of one voice webhook (App::twilio_voice → CallBook::stage + stage_answer): the call,
-// its time index and live index entries, the "voice" event, and the answer under both idempotency keys.
+// its live index entry, the "voice" event, and the answer under its CallSid.
 inline void append_voice_webhook(const engine::CallRecord& ringing, store::WriteSet& ops) {
   const auto key = store::call_key(ringing.org_id, ringing.sid);
   ops.push_back({store::Cf::calls, key, store::encode_value(engine::to_json(ringing))});
-  ops.push_back({store::Cf::calls_by_time, store::call_time_key(ringing.org_id, ringing.started_at, ringing.sid), ""});
   ops.push_back({store::Cf::live_calls, key, ""});
   engine::CallEvent voice{"voice", 0, "ringing", ringing.started_at};
   ops.push_back({store::Cf::call_events, store::call_event_key(ringing.org_id, ringing.sid, voice.kind, voice.seq),
                  store::encode_value(engine::to_json(voice))});
   const auto answer = store::encode_value(engine::encode_answer({200, "text/xml", sample_twiml()}));
   ops.push_back({store::Cf::idempotency, store::answer_key(ringing.org_id, "voice", ringing.sid), answer});
-  ops.push_back({store::Cf::idempotency, store::answer_key(ringing.org_id, "token", provider_token(ringing.sid, 0)),
-                 answer});
 }
 
 // Everything a whole call leaves in the journal once its three webhooks (voice, in-progress,
@@ -95,7 +92,6 @@ inline void append_whole_call(const engine::CallRecord& r, store::WriteSet& ops)
   using std::chrono::seconds;
   const auto key = store::call_key(r.org_id, r.sid);
   ops.push_back({store::Cf::calls, key, store::encode_value(engine::to_json(r))});
-  ops.push_back({store::Cf::calls_by_time, store::call_time_key(r.org_id, r.started_at, r.sid), ""});
   ops.push_back({store::Cf::live_calls, key, ""});
   std::vector<engine::CallEvent> events{{"voice", 0, "ringing", r.started_at},
                                         {"status", 2, "in-progress", r.started_at + seconds(8)}};

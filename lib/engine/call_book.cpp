@@ -63,13 +63,10 @@ CallBook::Ticket CallBook::stage(const engine::CallRecord& record, const engine:
   } else if (exists.value_or(true) && (stored = store::read_call(journal_, record.org_id, record.sid))) {
     before = &*stored;
   }
-  const bool known = before != nullptr || exists.value_or(false);
   const auto now = event != nullptr ? event->at : record.ended_at.value_or(record.started_at);
   for (auto& e : events::call_events(before, record, now)) change.events.push_back(std::move(e));
   ops.push_back({store::Cf::calls, key, store::encode_value(engine::to_json(record))});
-  if (!known) {
-    ops.push_back({store::Cf::calls_by_time, store::call_time_key(record.org_id, record.started_at, record.sid), ""});
-  }
+  // The call log's time index is `history` (docs/storage.md), derived from the call's events.
   if (record.terminal()) {
     ops.push_back({store::Cf::live_calls, key, "", true});
   } else {
