@@ -271,6 +271,7 @@ class Session : public std::enable_shared_from_this<Session> {
     request.method = std::string(msg.method_string());
     request.target = std::string(msg.target());
     request.body = std::move(msg.body());
+    request.headers.reserve(static_cast<std::size_t>(std::distance(msg.begin(), msg.end())));
     for (const auto& field : msg) {
       request.headers.emplace_back(lower(field.name_string()), std::string(field.value()));
     }

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 namespace callrouter::twilio {
 
 namespace {
@@ -61,6 +63,8 @@ std::optional<std::string_view> Form::get(std::string_view name) const {
 
 Expected<Form> parse_form(std::string_view body) {
   Form form;
+  // One allocation for the list instead of one per doubling (a voice webhook has ~27 fields).
+  form.params.reserve(std::min<std::size_t>(kMaxFormParams, static_cast<std::size_t>(std::count(body.begin(), body.end(), '&')) + 1));
   std::size_t pos = 0;
   while (pos <= body.size()) {
     std::size_t end = body.find('&', pos);
