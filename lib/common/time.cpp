@@ -11,13 +11,41 @@ std::string format_rfc3339(Timestamp t) {
   auto day = floor<days>(t);
   year_month_day ymd{day};
   hh_mm_ss hms{t - day};
-  auto micros = hms.subseconds().count();
-  auto base = fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}", static_cast<int>(ymd.year()),
-                          static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
-                          hms.hours().count(), hms.minutes().count(), hms.seconds().count());
-  if (micros != 0) base += fmt::format(".{:06}", micros);
-  base += 'Z';
-  return base;
+  const auto micros = hms.subseconds().count();
+  // Digits written straight into one buffer: this runs several times per webhook (every time in
+  // a call record or event), and two fmt::format calls plus appends cost three allocations.
+  char buf[40];
+  char* p = buf;
+  auto digits = [&p](long long v, int width) {
+    for (int i = width - 1; i >= 0; --i, v /= 10) p[i] = static_cast<char>('0' + v % 10);
+    p += width;
+  };
+  const int year = static_cast<int>(ymd.year());
+  if (year < 0 || year > 9999) {
+    // Outside what four digits hold (never a real call time): the general formatter.
+    auto base = fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}", year, static_cast<unsigned>(ymd.month()),
+                            static_cast<unsigned>(ymd.day()), hms.hours().count(), hms.minutes().count(),
+                            hms.seconds().count());
+    if (micros != 0) base += fmt::format(".{:06}", micros);
+    return base + 'Z';
+  }
+  digits(year, 4);
+  *p++ = '-';
+  digits(static_cast<unsigned>(ymd.month()), 2);
+  *p++ = '-';
+  digits(static_cast<unsigned>(ymd.day()), 2);
+  *p++ = 'T';
+  digits(hms.hours().count(), 2);
+  *p++ = ':';
+  digits(hms.minutes().count(), 2);
+  *p++ = ':';
+  digits(hms.seconds().count(), 2);
+  if (micros != 0) {
+    *p++ = '.';
+    digits(micros, 6);
+  }
+  *p++ = 'Z';
+  return std::string(buf, p);
 }
 
 namespace {
