@@ -10,6 +10,9 @@ namespace callrouter {
 
 class JsonWriter {
  public:
+  // Room for a typical document (an event ~450 bytes, a call ~900) from the start: growing by
+  // doubling from empty cost five or six allocations per document, several documents per webhook.
+  JsonWriter() { out_.reserve(512); }
   JsonWriter& begin_object();
   JsonWriter& end_object();
   JsonWriter& begin_array();

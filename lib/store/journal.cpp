@@ -68,7 +68,10 @@ std::optional<std::string_view> decode_value(std::string_view stored) {
 }
 
 std::string make_key(std::initializer_list<std::string_view> parts) {
+  std::size_t size = parts.size();
+  for (auto p : parts) size += p.size();
   std::string key;
+  key.reserve(size);  // one allocation: keys are built several times per webhook
   bool first = true;
   for (auto p : parts) {
     if (!first) key.push_back('\0');
