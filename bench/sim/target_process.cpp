@@ -126,6 +126,11 @@ std::string read_trimmed(const std::filesystem::path& p) {
   return s;
 }
 
+std::vector<std::string> daemon_argv(const DaemonSettings& s) {
+  return launch_argv({std::filesystem::absolute(s.binary).string(), "--config", (s.home / "callrouter.json").string()},
+                     s.launch);
+}
+
 void wait_for(ChildProcess& p, int port, const char* path, const std::filesystem::path& log) {
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
   while (http_get_status(port, path) != 200) {
@@ -160,17 +165,15 @@ void start_daemon(Daemon& d, DaemonSettings s, const std::vector<SimOrg>& orgs, 
 )",
                                                      d.port, s.public_base_url, s.provider_api_base_url, s.log_level,
                                                      s.durability));
-  d.process.spawn(launch_argv({fs::absolute(s.binary).string(), "--config", (s.home / "callrouter.json").string()}, s.launch),
-                  d.log);
+  d.process.spawn(daemon_argv(s), d.log);
   wait_for(d.process, d.port, "/readyz", d.log);
   d.admin_key = read_trimmed(s.home / "admin-key");
 }
 
 void restart_daemon(Daemon& d, const DaemonSettings& s) {
-  namespace fs = std::filesystem;
-  d.process.spawn(launch_argv({fs::absolute(s.binary).string(), "--config", (s.home / "callrouter.json").string()}, s.launch),
-                  d.log.string() + ".restart");
-  wait_for(d.process, d.port, "/readyz", d.log.string() + ".restart");
+  const auto log = d.log.string() + ".restart";
+  d.process.spawn(daemon_argv(s), log);
+  wait_for(d.process, d.port, "/readyz", log);
 }
 
 std::vector<std::string> launch_argv(std::vector<std::string> argv, const Launch& launch) {
