@@ -14,7 +14,12 @@ void apply_step(const flow::CompiledFlow& flow, CallRecord& record, const flow::
     record.flow_attempts = step.next.attempts;
     record.flow_waiting = std::string(flow::waiting_name(step.next.waiting));
   }
-  if (step.voicemail_left && record.disposition.empty()) record.disposition = "voicemail";
+  if (!step.voicemail_url.empty()) {
+    if (record.disposition.empty()) record.disposition = "voicemail";
+    // The link is known now, so call.voicemail (and the voicemail_received workflow) carries it;
+    // a recording status report that came first already set it.
+    if (record.voicemail_url.empty()) record.voicemail_url = step.voicemail_url;
+  }
   if (step.abandoned && record.disposition.empty()) record.disposition = "abandoned";
 }
 

@@ -72,12 +72,16 @@ Effects Engine::on(const FlowCallbackEvent& e, Timestamp now) {
   if (recording_status) {
     fx.answer = StoredAnswer{200, "application/json", R"({"status":"recorded"})"};
     fx.settle.wallet = count_recording(org.id, cb.recording, fx.change.records, now);
+    // A voicemail state records the caller's message; a ring or forward state records the call.
+    const auto state = compiled.index_of(cb.state_id);
+    const bool voicemail = state != flow::kNoState &&
+                           compiled.states[static_cast<std::size_t>(state)].type == flow::StateType::voicemail;
     if (auto url = finished_recording_url(cb.recording)) {
-      // A voicemail state records the caller's message; a ring or forward state records the call.
-      const auto state = compiled.index_of(cb.state_id);
-      const bool voicemail = state != flow::kNoState &&
-                             compiled.states[static_cast<std::size_t>(state)].type == flow::StateType::voicemail;
       (voicemail ? record->voicemail_url : record->recording_url) = *url;
+    } else if (voicemail && !cb.recording->url.empty() && cb.recording->url == record->voicemail_url &&
+               (cb.recording->status == "failed" || cb.recording->status == "absent")) {
+      // The link the Record's action gave leads to no file: the provider lost the message.
+      record->voicemail_url.clear();
     }
     stage_call(fx, *record, CallEvent{"recording_status", static_cast<std::int64_t>(record->flow_path.size()),
                                       std::string(cb.recording->status), now});

@@ -31,6 +31,10 @@ const char* const kSayFlow = R"({"name": "say", "start": "hello", "states": [
   {"id": "hello", "type": "say", "say": {"text": "version two"}, "next": "bye"},
   {"id": "bye", "type": "hangup"}]})";
 
+const char* const kVoicemailFlow = R"({"name": "vm", "start": "vm", "states": [
+  {"id": "vm", "type": "voicemail", "greeting": {"text": "leave a message"}, "next": "bye"},
+  {"id": "bye", "type": "hangup"}]})";
+
 std::shared_ptr<const engine::PublishedFlow> published(std::uint32_t version, const char* json) {
   auto compiled = flow::compile_flow(json);
   REQUIRE(compiled);
@@ -402,4 +406,40 @@ TEST_CASE("a flow that analyses audio streams the call from its first document, 
   CHECK(o.arrive("CA2").answer->body == "Say Hangup");
   CHECK_FALSE(o.apply(engine::AudioFiguresEvent{"acme", "CA404", figures}).journal);
   CHECK_FALSE(o.apply(engine::AudioFiguresEvent{"other", "CA1", figures}).journal);
+}
+
+TEST_CASE("a voicemail: call.voicemail carries the message's link from the Record's action; a failed recording takes it away", "[engine]") {
+  constexpr std::string_view kUrl = "https://api.twilio.com/2010-04-01/Accounts/AC1/Recordings/RE1";
+  for (std::string_view report : {"completed", "failed"}) {
+    Office o;
+    o.engine.directory().put_flow(flow_entry("main", published(1, kVoicemailFlow)));
+    CHECK(o.arrive("CA1").answer->body == "Say Other");  // the greeting, then the Record
+    // The Record's action: the caller has finished; the provider names the recording.
+    engine::FlowCallback left;
+    left.kind = flow::Callback::recording;
+    left.call_sid = "CA1";
+    left.state_id = "vm";
+    left.visit = static_cast<int>(o.call("CA1")->flow_path.size());
+    left.event = {flow::EventKind::recording, {}, {}, kUrl};
+    auto fx = o.apply(engine::FlowCallbackEvent{o.from(), left});
+    CHECK(fx.answer->body == "Hangup");
+    CHECK(o.call("CA1")->disposition == "voicemail");
+    CHECK(o.call("CA1")->voicemail_url == kUrl);
+    std::vector<std::string> types;
+    for (const auto& ev : fx.change.events) {
+      types.push_back(ev.type);
+      CHECK(ev.data.find(R"("voicemail_url":")" + std::string(kUrl) + '"') != std::string::npos);
+    }
+    CHECK(types == std::vector<std::string>{"call.voicemail", "call.recording"});
+    // The recording status report for the same recording, at the same state.
+    engine::FlowCallback status = left;
+    status.recording = engine::RecordingFacts{"RE1", report, 12, kUrl};
+    auto reported = o.apply(engine::FlowCallbackEvent{o.from(), status});
+    CHECK(reported.answer->status == 200);
+    std::vector<std::string> later;
+    for (const auto& ev : reported.change.events) later.push_back(ev.type);
+    CHECK(later.empty());  // the link was already known: no second call.recording
+    CHECK(o.call("CA1")->voicemail_url == (report == "completed" ? kUrl : ""));
+    CHECK(o.call("CA1")->disposition == "voicemail");
+  }
 }

@@ -150,7 +150,7 @@ class Runner {
             [&](const VoicemailState& x) {
               // No recording URL: the caller left nothing (the provider skipped the Record's action
               // and the document's Redirect brought the call back), so it is no voicemail.
-              out_.voicemail_left = !ev.outcome.empty();
+              out_.voicemail_url = ev.outcome;
               run_from(x.next);
             },
             [&](const ForwardState& x) {

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <optional>
+#include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
@@ -60,7 +61,9 @@ struct Step {
   FlowPosition next;             // where the call waits (kNoState once it ended)
   bool ended = false;            // the actions end the call
   std::optional<AssignRequest> assign;
-  bool voicemail_left = false;
+  // The message left at a voicemail state: the provider's RecordingUrl from the Record's action
+  // (the caller has finished; "" when nothing was left).
+  std::string voicemail_url;
   bool abandoned = false;  // the caller hung up while queued
 };
 

@@ -306,6 +306,8 @@ class TriggersAndConditionsTest(WorkflowCase):
             time.sleep(0.05 if trigger != self.TRIGGERS[-1] else 0.3)  # nothing more comes
             got = self.receiver.received("/" + trigger)
             self.assertEqual([(r.json["type"], r.json["data"]["sid"]) for r in got], want, trigger)
+            if trigger == "voicemail_received":  # the CRM gets the message's link with the news
+                self.assertEqual([r.json["data"].get("voicemail_url") for r in got], ["https://x/r"])
             self.assert_signed(got, secrets[trigger])
             for r in got:
                 event = feed[r.json["event_seq"]]

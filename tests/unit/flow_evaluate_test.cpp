@@ -67,7 +67,7 @@ TEST_CASE("closed hours go to voicemail, which records and then hangs up") {
   CHECK(action<SayAction>(s, 1).text == "Message please");
   CHECK(action<RecordAction>(s, 2).callback.state_id == "vm");
   auto done = step(f, s.next, {EventKind::recording, {}, {}, "https://rec"}, ctx, kMondayNightTokyo);
-  CHECK(done.voicemail_left);
+  CHECK(done.voicemail_url == "https://rec");
   CHECK(done.ended);
   CHECK(std::holds_alternative<HangupAction>(done.actions.back()));
 }
@@ -259,7 +259,7 @@ TEST_CASE("an empty recording continues the flow without counting as voicemail")
   auto s = step(f, {f.start, 0, Waiting::none}, {}, ctx, kMondayNightTokyo);
   REQUIRE(s.next.waiting == Waiting::record);
   auto done = step(f, s.next, {EventKind::recording, {}, {}, ""}, ctx, kMondayNightTokyo);
-  CHECK_FALSE(done.voicemail_left);
+  CHECK(done.voicemail_url.empty());
   CHECK(done.path == std::vector<StateIndex>{f.index_of("bye")});  // `next` ran
   CHECK(done.ended);
 }
