@@ -11,6 +11,9 @@ import sys
 import tempfile
 import time
 import unittest
+import urllib.parse
+
+from twilio.request_validator import RequestValidator
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "integration"))
@@ -87,10 +90,16 @@ class ConsoleBrowserTest(unittest.TestCase):
             self.assertEqual(d.request("GET", path)[0], 404, path)
         self.assertEqual(d.request("POST", "/ui/")[0], 405)
 
+        # A call the browser test sends while the live board watches, signed here by twilio's library.
+        live_sid = call_sid(9_999)
+        live_params = voice_params(live_sid, frm="+819099990000")
+        live_signature = RequestValidator(DEMO_TOKEN).compute_signature(d.base + "/twilio/voice", live_params)
+
         shots = os.environ.get("CONSOLE_SCREENSHOT_DIR") or os.path.join(self.work, "shots")
         env = dict(os.environ, CONSOLE_URL=d.base + "/ui/", ADMIN_KEY=self.admin, CHROMIUM=CHROMIUM,
                    SCREENSHOT_DIR=shots, DOWNLOAD_DIR=os.path.join(self.work, "downloads"),
-                   HOSTILE=HOSTILE, CALLS=str(CALLS))
+                   HOSTILE=HOSTILE, CALLS=str(CALLS), LIVE_CALL_URL=d.base + "/twilio/voice", LIVE_CALL_SID=live_sid,
+                   LIVE_CALL_BODY=urllib.parse.urlencode(live_params), LIVE_CALL_SIGNATURE=live_signature)
         run = subprocess.run([self.node, os.path.join(UI, "test", "console.test.mjs")], env=env,
                              cwd=UI, timeout=240, capture_output=True, text=True)
         sys.stderr.write(run.stdout + run.stderr)

@@ -11,10 +11,12 @@ import { Users } from './screens/users.js';
 import { Groups } from './screens/groups.js';
 import { History } from './screens/history.js';
 import { Workflows } from './screens/workflows.js';
+import { Analytics } from './screens/analytics.js';
+import { Live } from './screens/live.js';
 
 const tabs = [
   ['overview', Overview], ['numbers', Numbers], ['flows', Flows],
-  ['users', Users], ['groups', Groups], ['history', History], ['workflows', Workflows],
+  ['users', Users], ['groups', Groups], ['history', History], ['analytics', Analytics], ['board', Live], ['workflows', Workflows],
 ];
 
 const currentRoute = () => location.hash.replace(/^#\/?/, '').split('/');

@@ -229,11 +229,58 @@ try {
   await page.waitForFunction(() => document.querySelectorAll('#deliveries tbody tr').length > 0);
   await axe('workflows');
   await shot('workflows');
+  step = 'analytics';
+  const apiGet = async (path) => {
+    const r = await fetch(new URL(path, url), { headers: { Authorization: `Bearer ${adminKey}` } });
+    assert.equal(r.status, 200, path);
+    return r.json();
+  };
+  await go('analytics', '#analytics-title');
+  await page.waitForSelector('#analytics-total');
+  // Today by hour on the org's clock: the page's total is the sum of the daemon's rows, and every
+  // call placed for this test ended today.
+  const hours = await apiGet('/v1/analytics?by=hour');
+  const offered = hours.rows.reduce((n, r) => n + r.offered, 0);
+  const missed = hours.rows.reduce((n, r) => n + r.missed, 0);
+  assert.equal(offered, Number(env('CALLS')), 'every call placed is offered today');
+  assert.equal(await text('#analytics-total [data-figure=offered]'), String(offered));
+  assert.equal(await text('#analytics-total [data-figure=missed]'), String(missed));
+  assert.equal((await page.$$('#analytics tbody tr')).length, hours.rows.length, 'one row per hour');
+  assert.equal((await page.$$('#analytics-chart rect')).length, 3 * hours.rows.length, 'three bars per hour');
+  await page.select('#a-by', 'day');
+  await page.click('.filters button[type=submit]');
+  await until(async () => (await page.$$('#analytics tbody tr')).length === 1, 'one row for today');
+  assert.equal(await text('#analytics tbody [data-figure=offered]'), String(offered));
+  await axe('analytics');
+  await shot('analytics');
+
+  step = 'live board';
+  await go('board', '#live-title');
+  await until(async () => (await text('#live-status')) === 'Live', 'the board to connect');
+  await page.waitForSelector('#live-agents [data-state=available]');
+  // An agent steps away: the board moves them within its 250 ms check, over the open socket.
+  const away = await fetch(new URL('/v1/users/u_kato/presence', url), {
+    method: 'PUT', headers: { Authorization: `Bearer ${adminKey}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ presence: 'away' }) });
+  assert.equal(away.status, 200);
+  await until(async () => (await text('#live-agents [data-state=away] .users')).split(', ').includes('u_kato'), 'u_kato shown away');
+  // A call arrives (signed by the Python twilio library in test_console.py): its event shows up live.
+  const call = await fetch(env('LIVE_CALL_URL'), {
+    method: 'POST', body: env('LIVE_CALL_BODY'),
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded', 'X-Twilio-Signature': env('LIVE_CALL_SIGNATURE') } });
+  assert.equal(call.status, 200);
+  const liveSid = env('LIVE_CALL_SID');
+  await page.waitForSelector(`#live-events tr[data-type="call.ringing"][data-sid="${liveSid}"]`);
+  assert.match(await text(`#live-events tr[data-sid="${liveSid}"]`), /\+819099990000/);
+  await axe('live board');
+  await shot('live');
+  await go('history', '#history-title');
+
   step = 'japanese';
   await page.select('.lang select', 'ja');
   await page.waitForFunction(() => document.querySelector('#history-title')?.textContent === '通話の履歴');
   const nav = await page.$$eval('header nav a', (as) => as.map((a) => a.textContent));
-  for (const word of ['電話番号', '通話フロー', '電話連携のユーザー', '電話連携のグループ', '通話の履歴', 'ワークフロー']) assert.ok(nav.includes(word), word);
+  for (const word of ['電話番号', '通話フロー', '電話連携のユーザー', '電話連携のグループ', '通話の履歴', '分析', 'ライブボード', 'ワークフロー']) assert.ok(nav.includes(word), word);
   assert.equal(await page.evaluate(() => document.documentElement.lang), 'ja');
   // Chromium holds a second download from one page until the user allows it: load the page anew
   // (the language is kept for the tab) as a person would before downloading again.
