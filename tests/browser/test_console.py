@@ -94,12 +94,16 @@ class ConsoleBrowserTest(unittest.TestCase):
         live_sid = call_sid(9_999)
         live_params = voice_params(live_sid, frm="+819099990000")
         live_signature = RequestValidator(DEMO_TOKEN).compute_signature(d.base + "/twilio/voice", live_params)
+        end_params = status_params(live_sid, "no-answer", 2, frm="+819099990000", Timestamp=now_stamp())
+        end_signature = RequestValidator(DEMO_TOKEN).compute_signature(d.base + "/twilio/status", end_params)
 
         shots = os.environ.get("CONSOLE_SCREENSHOT_DIR") or os.path.join(self.work, "shots")
         env = dict(os.environ, CONSOLE_URL=d.base + "/ui/", ADMIN_KEY=self.admin, CHROMIUM=CHROMIUM,
                    SCREENSHOT_DIR=shots, DOWNLOAD_DIR=os.path.join(self.work, "downloads"),
                    HOSTILE=HOSTILE, CALLS=str(CALLS), LIVE_CALL_URL=d.base + "/twilio/voice", LIVE_CALL_SID=live_sid,
-                   LIVE_CALL_BODY=urllib.parse.urlencode(live_params), LIVE_CALL_SIGNATURE=live_signature)
+                   LIVE_CALL_BODY=urllib.parse.urlencode(live_params), LIVE_CALL_SIGNATURE=live_signature,
+                   LIVE_END_URL=d.base + "/twilio/status", LIVE_END_BODY=urllib.parse.urlencode(end_params),
+                   LIVE_END_SIGNATURE=end_signature)
         run = subprocess.run([self.node, os.path.join(UI, "test", "console.test.mjs")], env=env,
                              cwd=UI, timeout=240, capture_output=True, text=True)
         sys.stderr.write(run.stdout + run.stderr)

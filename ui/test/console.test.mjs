@@ -272,8 +272,17 @@ try {
   const liveSid = env('LIVE_CALL_SID');
   await page.waitForSelector(`#live-events tr[data-type="call.ringing"][data-sid="${liveSid}"]`);
   assert.match(await text(`#live-events tr[data-sid="${liveSid}"]`), /\+819099990000/);
+  // …and it is in progress: ringing, from the caller, until it ends.
+  await page.waitForSelector(`#live-calls tr[data-sid="${liveSid}"]`);
+  assert.match(await text(`#live-calls tr[data-sid="${liveSid}"]`), /\+819099990000.*Ringing/);
   await axe('live board');
   await shot('live');
+  const ended = await fetch(env('LIVE_END_URL'), {
+    method: 'POST', body: env('LIVE_END_BODY'),
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded', 'X-Twilio-Signature': env('LIVE_END_SIGNATURE') } });
+  assert.equal(ended.status, 200);
+  await page.waitForSelector(`#live-events tr[data-type="call.ended"][data-sid="${liveSid}"]`);
+  assert.equal((await page.$$(`#live-calls tr[data-sid="${liveSid}"]`)).length, 0, 'an ended call is no longer in progress');
   await go('history', '#history-title');
 
   step = 'japanese';

@@ -1,6 +1,9 @@
 // The live board: WS /v1/live (docs/analytics.md). A snapshot on connect, the board again when it
 // changes, and every committed call event, newest first. Waits are counted here from
 // `oldest_since`, once a second; a dropped connection comes back with a fresh snapshot.
+// Calls in progress are kept from the events (each carries the whole call as it now stands, and
+// call.ended removes it); the snapshot has no call list, so calls that began before the board
+// connected are not among them.
 import { useEffect, useState } from 'preact/hooks';
 import { session } from '../api.js';
 import { dash, when } from '../format.js';
@@ -14,6 +17,7 @@ const percent = (v) => (v === null || v === undefined ? '—' : `${(v * 100).toF
 function useBoard() {
   const [board, setBoard] = useState(null);
   const [events, setEvents] = useState([]);
+  const [calls, setCalls] = useState(new Map());
   const [status, setStatus] = useState('connecting');
   useEffect(() => {
     let socket = null;
@@ -28,7 +32,15 @@ function useBoard() {
       socket.onmessage = (m) => {
         const msg = JSON.parse(m.data);
         if (msg.type === 'snapshot' || msg.type === 'board') setBoard(msg.board);
-        if (msg.type === 'event') setEvents((list) => [msg.event, ...list].slice(0, kept));
+        if (msg.type !== 'event') return;
+        const e = msg.event;
+        setEvents((list) => [e, ...list].slice(0, kept));
+        setCalls((now) => {
+          const next = new Map(now);
+          if (e.type === 'call.ended') next.delete(e.call_sid);
+          else if (e.type.startsWith('call.') || e.type.startsWith('queue.')) next.set(e.call_sid, { ...e.data, last: e.type });
+          return next;
+        });
       };
       socket.onclose = () => {
         if (closed) return;
@@ -40,7 +52,7 @@ function useBoard() {
     connect();
     return () => { closed = true; clearTimeout(retry); socket?.close(); };
   }, []);
-  return { board, events, status };
+  return { board, events, calls, status };
 }
 
 function useNow() {
@@ -53,7 +65,7 @@ function useNow() {
 }
 
 export function Live() {
-  const { board, events, status } = useBoard();
+  const { board, events, calls, status } = useBoard();
   const now = useNow();
   const today = board?.today ?? {};
   return html`<section aria-labelledby="live-title">
@@ -64,6 +76,14 @@ export function Live() {
       <dl class="cards" id="live-agents">${states.map((s) => html`<div data-state=${s}>
         <dt>${t(`agent_${s}`)}</dt><dd><span class="count">${board.agents[s]?.count ?? 0}</span>
         <br/><small class="users">${(board.agents[s]?.users ?? []).join(', ')}</small></dd></div>`)}</dl>
+      <h2>${t('callsInProgress')}</h2>
+      <table id="live-calls">
+        <thead><tr>${['started', 'direction', 'from', 'to', 'user', 'state', 'elapsed'].map((k) => html`<th scope="col">${t(k)}</th>`)}</tr></thead>
+        <tbody>${[...calls.values()].map((c) => html`<tr data-sid=${c.sid} data-last=${c.last}>
+          <td>${when(c.started_at)}</td><td>${t(c.direction)}</td><td>${dash(c.from)}</td><td>${dash(c.to)}</td>
+          <td>${dash(c.user_id)}</td><td>${c.connected_at ? t('agent_on_call') : c.last === 'queue.joined' ? t('waiting') : t('agent_ringing')}</td>
+          <td>${Math.max(0, Math.round((now - Date.parse(c.started_at)) / 1000))} s</td></tr>`)}</tbody>
+      </table>
       <h2>${t('queues')}</h2>
       <table id="live-queues">
         <thead><tr>${['queue', 'waiting', 'oldestWait'].map((k) => html`<th scope="col">${t(k)}</th>`)}</tr></thead>
