@@ -44,6 +44,8 @@ const words = {
     agents: 'Agents', agent_available: 'Available', agent_ringing: 'Ringing', agent_on_call: 'On a call',
     agent_wrap_up: 'Wrap-up', agent_away: 'Away', agent_offline: 'Offline', queues: 'Queues', queue: 'Queue',
     waiting: 'Waiting', oldestWait: 'Longest wait', nobodyWaiting: 'Nobody is waiting.', today: 'Today',
+    topUp: 'Top up', toppedUp: 'Added', duplicate: 'already added', badAmount: 'Type an amount such as 10 or 12.50.',
+    saveSettings: 'Save settings',
     recentEvents: 'Call events', callsInProgress: 'Calls in progress', state: 'State', elapsed: 'Elapsed',
   },
   ja: {
@@ -89,6 +91,8 @@ const words = {
     agents: 'エージェント', agent_available: '対応可能', agent_ringing: '呼び出し中', agent_on_call: '通話中',
     agent_wrap_up: '後処理', agent_away: '離席', agent_offline: 'オフライン', queues: 'キュー', queue: 'キュー',
     waiting: '待機中', oldestWait: '最長待ち時間', nobodyWaiting: '待っている通話はありません。', today: '今日',
+    topUp: 'チャージ', toppedUp: '追加しました', duplicate: '追加済み', badAmount: '10 や 12.50 のように金額を入力してください。',
+    saveSettings: '設定を保存',
     recentEvents: '通話イベント', callsInProgress: '通話中の通話', state: '状態', elapsed: '経過時間',
   },
 };

@@ -67,6 +67,12 @@ try {
     await page.type(sel, value);
     assert.equal(await page.$eval(sel, (el) => el.value), value, `${sel} holds what was typed`);
   };
+  // The daemon's own answer, to compare the page with.
+  const apiGet = async (path) => {
+    const r = await fetch(new URL(path, url), { headers: { Authorization: `Bearer ${adminKey}` } });
+    assert.equal(r.status, 200, path);
+    return r.json();
+  };
   const until = async (fn, what) => {
     for (let i = 0; i < 100; ++i) {
       if (await fn()) return;
@@ -92,6 +98,28 @@ try {
   assert.equal(await page.evaluate(() => sessionStorage.getItem('callrouter.key')), adminKey);
   assert.equal(await page.evaluate(() => localStorage.getItem('callrouter.key')), null);
   await page.waitForFunction(() => document.querySelector('#ledger tbody')?.textContent.includes('20.00'));  // the test's top-up
+  // A top-up of 12.50 credits: the balance grows by exactly that and the ledger shows it.
+  const before = (await apiGet('/v1/wallet')).balance_micro;
+  await page.type('#topup-amount', '12.5');
+  await page.click('#topup button[type=submit]');
+  await page.waitForSelector('#topup .notice');
+  assert.match(await text('#topup .notice'), /12\.50/);
+  assert.equal((await apiGet('/v1/wallet')).balance_micro, before + 12_500_000);
+  await until(async () => (await text('#balance')) === `${((before + 12_500_000) / 1e6).toFixed(2)} credits`, 'the new balance');
+  await until(async () => (await text('#ledger tbody')).includes('12.50'), 'the top-up in the ledger');
+  // Auto-recharge: the API's refusal is shown, then the settings are saved and shown.
+  await page.click('#ar-enabled');
+  await retype('#ar-threshold', '5');
+  await retype('#ar-amount', '0');
+  await page.click('#auto-recharge button[type=submit]');
+  await page.waitForSelector('#auto-recharge .error');
+  assert.match(await text('#auto-recharge .error'), /positive.*invalid_settings/);
+  await retype('#ar-amount', '20');
+  await retype('#ar-cap', '100');
+  await page.click('#auto-recharge button[type=submit]');
+  await until(async () => /Enabled\s*Threshold 5\.00 · Amount 20\.00 · Monthly cap 100\.00/.test(await text('.cards')), 'the saved settings');
+  assert.deepEqual((await apiGet('/v1/wallet')).auto_recharge,
+    { enabled: true, threshold_micro: 5_000_000, amount_micro: 20_000_000, monthly_cap_micro: 100_000_000 });
   await axe('overview');
   await shot('overview');
 
@@ -230,11 +258,6 @@ try {
   await axe('workflows');
   await shot('workflows');
   step = 'analytics';
-  const apiGet = async (path) => {
-    const r = await fetch(new URL(path, url), { headers: { Authorization: `Bearer ${adminKey}` } });
-    assert.equal(r.status, 200, path);
-    return r.json();
-  };
   await go('analytics', '#analytics-title');
   await page.waitForSelector('#analytics-total');
   // Today by hour on the org's clock: the page's total is the sum of the daemon's rows, and every
