@@ -45,7 +45,7 @@ const words = {
     agent_wrap_up: 'Wrap-up', agent_away: 'Away', agent_offline: 'Offline', queues: 'Queues', queue: 'Queue',
     waiting: 'Waiting', oldestWait: 'Longest wait', nobodyWaiting: 'Nobody is waiting.', today: 'Today',
     topUp: 'Top up', toppedUp: 'Added', duplicate: 'already added', badAmount: 'Type an amount such as 10 or 12.50.',
-    saveSettings: 'Save settings',
+    saveSettings: 'Save settings', edit: 'Edit', save: 'Save', cancel: 'Cancel',
     recentEvents: 'Call events', callsInProgress: 'Calls in progress', state: 'State', elapsed: 'Elapsed',
   },
   ja: {
@@ -92,7 +92,7 @@ const words = {
     agent_wrap_up: '後処理', agent_away: '離席', agent_offline: 'オフライン', queues: 'キュー', queue: 'キュー',
     waiting: '待機中', oldestWait: '最長待ち時間', nobodyWaiting: '待っている通話はありません。', today: '今日',
     topUp: 'チャージ', toppedUp: '追加しました', duplicate: '追加済み', badAmount: '10 や 12.50 のように金額を入力してください。',
-    saveSettings: '設定を保存',
+    saveSettings: '設定を保存', edit: '編集', save: '保存', cancel: 'キャンセル',
     recentEvents: '通話イベント', callsInProgress: '通話中の通話', state: '状態', elapsed: '経過時間',
   },
 };

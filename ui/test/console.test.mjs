@@ -146,12 +146,40 @@ try {
   assert.equal(await page.$$eval('td.user-name img', (imgs) => imgs.length), 0);
   await page.select('#users-group', 'sales');
   await until(async () => (await page.$$('td.user-name')).length === 2, 'the sales filter');
+  // Edit a user: the form opens with its fields; a phone is set, then cleared again (PATCH null).
+  await page.click('button[aria-label="Edit u_sato"]');
+  assert.equal(await page.$eval('#user-id', (el) => el.disabled), true, 'an id cannot be changed');
+  assert.equal(await page.$eval('#user-groups', (el) => el.value), 'sales');
+  await retype('#user-phone', '+815011112222');
+  await page.click('#user-form button[type=submit]');
+  await page.waitForFunction(() => [...document.querySelectorAll('tbody tr')].some((tr) => tr.textContent.includes('+815011112222')));
+  let sato = await apiGet('/v1/users/u_sato');
+  assert.equal(sato.phone, '+815011112222');
+  assert.deepEqual(sato.groups, ['sales'], 'the memberships are kept');
+  await page.click('button[aria-label="Edit u_sato"]');
+  await retype('#user-phone', '');
+  await page.click('#user-form button[type=submit]');
+  await until(async () => (await apiGet('/v1/users/u_sato')).phone === null, 'the phone cleared');
+  await page.click('button[aria-label="Edit u_sato"]');
+  await retype('#user-phone', '0311112222');  // not E.164: the API's message is shown
+  await page.click('#user-form button[type=submit]');
+  await page.waitForSelector('.error');
+  assert.match(await text('.error'), /field 'phone': must be an E\.164 number/);
   await axe('users');
   await shot('users');
 
   step = 'groups';
   await go('groups', '#groups-title');
   await page.waitForFunction(() => document.body.textContent.includes('u_sato, u_kato'));
+  // Edit the group: ring order and wrap-up.
+  await page.click('button[aria-label="Edit sales"]');
+  await retype('#group-members', 'u_kato, u_sato');
+  await retype('#group-wrap', '15');
+  await page.click('#group-form button[type=submit]');
+  await page.waitForFunction(() => document.body.textContent.includes('u_kato, u_sato'));
+  const sales = await apiGet('/v1/groups/sales');
+  assert.deepEqual([sales.members, sales.wrap_up_s], [['u_kato', 'u_sato'], 15]);
+  await axe('groups');
   await shot('groups');
 
   step = 'flow designer';
