@@ -283,6 +283,27 @@ try {
   await page.waitForFunction(() => document.querySelector('#workflow-list')?.textContent.includes('missed_to_task'));
   await page.click('#workflow-list a');
   await page.waitForFunction(() => document.querySelectorAll('#deliveries tbody tr').length > 0);
+  // A new rule from the form: the API's refusal first, then the rule, its secret shown once.
+  await page.type('#wf-id', 'ended_to_crm');
+  await page.select('#wf-trigger', 'incoming_call_end');
+  await page.type('#wf-url', 'ftp://crm.example/hooks');
+  await page.type('#wf-prefix', '+8190');
+  await page.click('#workflow-form button[type=submit]');
+  await page.waitForSelector('#workflow-form .error');
+  assert.match(await text('#workflow-form .error'), /action\.url/);
+  await retype('#wf-url', 'http://127.0.0.1:9/hooks/ended');
+  await page.click('#workflow-form button[type=submit]');
+  await page.waitForSelector('#wf-secret');
+  assert.match(await text('#wf-secret code'), /^whsec_[A-Za-z0-9+/=]{40,}$/);
+  const made = await apiGet('/v1/workflows/ended_to_crm');
+  assert.deepEqual([made.trigger, made.action.url, made.conditions.rules], ['incoming_call_end', 'http://127.0.0.1:9/hooks/ended',
+    [{ field: 'caller', op: 'prefix', value: '+8190' }]]);
+  assert.equal(made.action.secret, undefined, 'the secret is never read back');
+  await page.waitForFunction(() => document.querySelector('#workflow-list')?.textContent.includes('ended_to_crm'));
+  // A test send to a receiver that is down: the page says it was not accepted.
+  await page.click('button[aria-label="Send test ended_to_crm"]');
+  await page.waitForSelector('#wf-tested .notice');
+  assert.match(await text('#wf-tested .notice'), /ended_to_crm: the test event was not accepted/);
   await axe('workflows');
   await shot('workflows');
   step = 'analytics';
