@@ -97,17 +97,24 @@ class ConsoleBrowserTest(unittest.TestCase):
         end_params = status_params(live_sid, "no-answer", 2, frm="+819099990000", Timestamp=now_stamp())
         end_signature = RequestValidator(DEMO_TOKEN).compute_signature(d.base + "/twilio/status", end_params)
 
+        agent_key = self.ok(d.api("POST", "/v1/keys", self.admin, {"role": "agent", "user_id": "u_sato"}), 201)["key"]
+
         shots = os.environ.get("CONSOLE_SCREENSHOT_DIR") or os.path.join(self.work, "shots")
         env = dict(os.environ, CONSOLE_URL=d.base + "/ui/", ADMIN_KEY=self.admin, CHROMIUM=CHROMIUM,
                    SCREENSHOT_DIR=shots, DOWNLOAD_DIR=os.path.join(self.work, "downloads"),
                    HOSTILE=HOSTILE, CALLS=str(CALLS), LIVE_CALL_URL=d.base + "/twilio/voice", LIVE_CALL_SID=live_sid,
                    LIVE_CALL_BODY=urllib.parse.urlencode(live_params), LIVE_CALL_SIGNATURE=live_signature,
                    LIVE_END_URL=d.base + "/twilio/status", LIVE_END_BODY=urllib.parse.urlencode(end_params),
-                   LIVE_END_SIGNATURE=end_signature)
+                   LIVE_END_SIGNATURE=end_signature, AGENT_KEY=agent_key)
         run = subprocess.run([self.node, os.path.join(UI, "test", "console.test.mjs")], env=env,
                              cwd=UI, timeout=240, capture_output=True, text=True)
         sys.stderr.write(run.stdout + run.stderr)
         self.assertEqual(run.returncode, 0, "the browser test failed (see above)")
+
+        # The agent's click-to-call reached the provider: one call created, ringing the agent's
+        # softphone first (the customer is dialled once the agent answers).
+        created = self.provider.received("POST", r"Calls\.json")
+        self.assertEqual([r.form.get("To") for r in created], ["client:sato"], [r.form for r in created])
 
         # What the designer published is what the engine now runs.
         flow = self.ok(d.api("GET", "/v1/flows/reception", self.admin))

@@ -1,11 +1,13 @@
 // The console's one door to the daemon: JSON over /v1 with the tab's key. The key lives in
 // sessionStorage, so it is gone when the tab closes and never shared with other tabs.
 const KEY = 'callrouter.key';
+const ROLE = 'callrouter.role';  // "admin", or "agent" for an agent key's own view
 
 export const session = {
   key: () => sessionStorage.getItem(KEY),
-  signIn: (key) => sessionStorage.setItem(KEY, key),
-  signOut: () => sessionStorage.removeItem(KEY),
+  role: () => (sessionStorage.getItem(ROLE) === 'agent' ? 'agent' : 'admin'),
+  signIn: (key, role) => { sessionStorage.setItem(KEY, key); sessionStorage.setItem(ROLE, role); },
+  signOut: () => { sessionStorage.removeItem(KEY); sessionStorage.removeItem(ROLE); },
 };
 
 // An answer the API refused: its status, error code and message ("state 'menu': field …").

@@ -2,8 +2,8 @@
 // page (電話番号, 通話フロー, 電話連携のユーザー, 電話連携のグループ, 通話の履歴).
 const words = {
   en: {
-    app: 'callrouter console', signIn: 'Sign in', signOut: 'Sign out', apiKey: 'Admin API key',
-    keyHelp: 'An org admin key (crk_…). It is kept for this tab only.', badKey: 'This key was refused.',
+    app: 'callrouter console', signIn: 'Sign in', signOut: 'Sign out', apiKey: 'API key',
+    keyHelp: 'An org admin key, or an agent key for your own phone (crk_…). It is kept for this tab only.', badKey: 'This key was refused.',
     language: 'Language',
     overview: 'Plan and credits', numbers: 'Phone numbers', flows: 'Call flows', users: 'Telephony users',
     groups: 'Telephony groups', history: 'Call history',
@@ -46,6 +46,8 @@ const words = {
     waiting: 'Waiting', oldestWait: 'Longest wait', nobodyWaiting: 'Nobody is waiting.', today: 'Today',
     topUp: 'Top up', toppedUp: 'Added', duplicate: 'already added', badAmount: 'Type an amount such as 10 or 12.50.',
     saveSettings: 'Save settings', edit: 'Edit', save: 'Save', cancel: 'Cancel',
+    offers: 'Calls offered to me', clickToCall: 'Click to call', callNumber: 'Number to call', call: 'Call',
+    calling: 'Calling', timeLimit: 'time limit', enginePresence: 'Routing sees you as',
     newRule: 'New rule', receiverUrl: 'Receiver URL', delay: 'Delay (s)', callerPrefix: 'Caller number starts with',
     secretOnce: 'Signing secret (shown only now; keep it in the CRM):', sendTest: 'Send test',
     testDelivered: 'the test event was accepted', testFailed: 'the test event was not accepted',
@@ -56,8 +58,8 @@ const words = {
     recentEvents: 'Call events', callsInProgress: 'Calls in progress', state: 'State', elapsed: 'Elapsed',
   },
   ja: {
-    app: 'callrouter 管理コンソール', signIn: 'サインイン', signOut: 'サインアウト', apiKey: '管理者APIキー',
-    keyHelp: '組織の管理者キー (crk_…)。このタブの間だけ保持されます。', badKey: 'このキーは拒否されました。',
+    app: 'callrouter 管理コンソール', signIn: 'サインイン', signOut: 'サインアウト', apiKey: 'APIキー',
+    keyHelp: '組織の管理者キー、または自分の電話用のエージェントキー (crk_…)。このタブの間だけ保持されます。', badKey: 'このキーは拒否されました。',
     language: '言語',
     overview: 'プランとクレジット', numbers: '電話番号', flows: '通話フロー', users: '電話連携のユーザー',
     groups: '電話連携のグループ', history: '通話の履歴',
@@ -100,6 +102,8 @@ const words = {
     waiting: '待機中', oldestWait: '最長待ち時間', nobodyWaiting: '待っている通話はありません。', today: '今日',
     topUp: 'チャージ', toppedUp: '追加しました', duplicate: '追加済み', badAmount: '10 や 12.50 のように金額を入力してください。',
     saveSettings: '設定を保存', edit: '編集', save: '保存', cancel: 'キャンセル',
+    offers: '自分への着信', clickToCall: 'クリック発信', callNumber: '発信先の番号', call: '発信',
+    calling: '発信中', timeLimit: '上限時間', enginePresence: 'ルーティング上の状態',
     newRule: '新しいルール', receiverUrl: '送信先URL', delay: '遅延(秒)', callerPrefix: '発信者番号の先頭',
     secretOnce: '署名シークレット(今だけ表示されます。CRMに保存してください):', sendTest: 'テスト送信',
     testDelivered: 'テストイベントは受け付けられました', testFailed: 'テストイベントは受け付けられませんでした',

@@ -13,11 +13,14 @@ import { History } from './screens/history.js';
 import { Workflows } from './screens/workflows.js';
 import { Analytics } from './screens/analytics.js';
 import { Live } from './screens/live.js';
+import { AgentPhone } from './screens/agent.js';
 
-const tabs = [
+const adminTabs = [
   ['overview', Overview], ['numbers', Numbers], ['flows', Flows],
   ['users', Users], ['groups', Groups], ['history', History], ['analytics', Analytics], ['board', Live], ['workflows', Workflows],
 ];
+// An agent key sees its own phone and its own calls (the API answers an agent only with those).
+const agentTabs = [['phone', AgentPhone], ['history', History]];
 
 const currentRoute = () => location.hash.replace(/^#\/?/, '').split('/');
 
@@ -26,9 +29,20 @@ function SignIn({ onSignedIn }) {
   const [error, setError] = useState('');
   const submit = async (e) => {
     e.preventDefault();
+    const k = key.trim();
     try {
-      await api.get('/v1/wallet', key.trim());  // an admin-only route: proves the key and its role
-      session.signIn(key.trim());
+      // An admin-only route proves the key and its role; an agent key is refused it (403) and
+      // is then proved by reading its own user.
+      let role = 'admin';
+      try {
+        await api.get('/v1/wallet', k);
+      } catch (err) {
+        if (err.status !== 403) throw err;
+        await api.get('/v1/users', k);
+        role = 'agent';
+      }
+      session.signIn(k, role);
+      location.hash = '#/';  // a sign-in starts at the first screen of the role's tabs
       onSignedIn();
     } catch (err) {
       setError(`${t('badKey')} (${err.message})`);
@@ -64,6 +78,7 @@ function App() {
   if (!signedIn) return html`<div>${switcher}<${SignIn} onSignedIn=${() => setSignedIn(true)} /></div>`;
 
   const [name, ...rest] = route;
+  const tabs = session.role() === 'agent' ? agentTabs : adminTabs;
   const found = tabs.find(([n]) => n === name) ?? tabs[0];
   const Screen = found[1];
   return html`<div class="shell">

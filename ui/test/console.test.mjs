@@ -357,6 +357,38 @@ try {
   assert.equal((await page.$$(`#live-calls tr[data-sid="${liveSid}"]`)).length, 0, 'an ended call is no longer in progress');
   await go('history', '#history-title');
 
+  step = 'agent view';
+  // An agent key signs in to its own phone: presence, offers, click-to-call, and its own calls.
+  await page.click('header button');  // sign out
+  await page.waitForSelector('#key');
+  await page.type('#key', env('AGENT_KEY'));
+  await page.click('button[type=submit]');
+  await page.waitForSelector('#phone-title');
+  await until(async () => (await text('#phone-title')).includes('Sato'), "the agent's name");
+  await until(async () => (await text('#agent-status')) === 'Live', 'the agent stream');
+  assert.deepEqual(await page.$$eval('header nav a', (as) => as.map((a) => a.getAttribute('href'))), ['#/phone', '#/history']);
+  await page.select('#my-presence', 'away');
+  await until(async () => (await apiGet('/v1/users/u_sato')).presence === 'away', 'the agent away');
+  await until(async () => (await text('#engine-presence')).includes('Away'), 'presence.changed on the stream');
+  await page.select('#my-presence', 'available');
+  await until(async () => (await apiGet('/v1/users/u_sato')).presence === 'available', 'the agent back');
+  await page.type('#call-to', '+81312345678');
+  await page.click('#click-to-call button[type=submit]');
+  await page.waitForSelector('#click-to-call .notice');
+  assert.match(await text('#click-to-call .notice'), /^Calling \+81312345678 \(CA[0-9a-f]{32}; time limit \d+ s\)$/);
+  const placed = /(CA[0-9a-f]{32})/.exec(await text('#click-to-call .notice'))[1];
+  await axe('agent phone');
+  await shot('agent');
+  await go('history', '#history-title');
+  await until(async () => (await page.$$eval('#calls tbody tr', (trs) => trs.map((tr) => tr.dataset.sid))).join() === placed,
+    "only the agent's own call");
+  await page.click('header button');
+  await page.waitForSelector('#key');
+  await page.type('#key', adminKey);
+  await page.click('button[type=submit]');
+  await page.waitForSelector('#balance');
+  await go('history', '#history-title');
+
   step = 'japanese';
   await page.select('.lang select', 'ja');
   await page.waitForFunction(() => document.querySelector('#history-title')?.textContent === '通話の履歴');
