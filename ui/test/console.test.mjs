@@ -355,7 +355,10 @@ try {
   assert.equal(ended.status, 200);
   await page.waitForSelector(`#live-events tr[data-type="call.ended"][data-sid="${liveSid}"]`);
   assert.equal((await page.$$(`#live-calls tr[data-sid="${liveSid}"]`)).length, 0, 'an ended call is no longer in progress');
+  // …and the call history lists it, missed.
   await go('history', '#history-title');
+  await page.waitForSelector(`#calls tr[data-sid="${liveSid}"]`);
+  assert.match(await text(`#calls tr[data-sid="${liveSid}"]`), /Missed/);
 
   step = 'agent view';
   // An agent key signs in to its own phone: presence, offers, click-to-call, and its own calls.
