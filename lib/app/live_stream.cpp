@@ -1,4 +1,5 @@
-// WS /v1/live: the admin wallboard. On connect a snapshot (the board of GET /v1/analytics/live);
+// WS /v1/live: the admin wallboard. On connect a snapshot (the board of GET /v1/analytics/live
+// and the calls in progress);
 // then every committed call event of the org as it becomes durable (calls starting and ending,
 // queue joins and leaves), and the board again whenever it changed (agents' states, queues,
 // today's figures), checked every 250 ms. A reconnect starts from a new snapshot, so it loses nothing.
@@ -7,16 +8,35 @@
 #include <algorithm>
 
 #include "app/app.hpp"
+#include "common/json_writer.hpp"
+#include "engine/call_record.hpp"
+#include "flow/evaluate.hpp"
 #include "provider/twilio/form.hpp"
 
 namespace callrouter::app {
 namespace {
 
 constexpr std::size_t kMaxBoardsPerOrg = 20;
+constexpr std::size_t kSnapshotCalls = 500;  // more than a wallboard shows; newest first
 constexpr std::chrono::milliseconds kBoardCheck{250};
 
 std::string board_message(std::string_view type, const std::string& board) {
   return fmt::format(R"({{"type":"{}","board":{}}})", type, board);
+}
+
+// The snapshot: the board, and each call in progress as the events show calls (DESIGN §4 fields)
+// plus whether it waits in a queue, so a board that connects mid-call lists it.
+std::string snapshot_message(const std::string& board, const std::vector<const engine::CallRecord*>& calls) {
+  JsonWriter w;
+  w.begin_object().field("type", "snapshot").key("board").raw(board).key("calls").begin_array();
+  for (const auto* c : calls) {
+    w.begin_object();
+    engine::write_call_fields(w, *c);
+    w.field("queued", c->flow_waiting == flow::waiting_name(flow::Waiting::queue) && !c->terminal());
+    w.end_object();
+  }
+  w.end_array().end_object();
+  return w.take();
 }
 
 }  // namespace
@@ -56,7 +76,7 @@ server::UpgradeDecision App::live_stream(const HttpRequest& request) {
     auto& watchers = live_watchers_[org];
     watchers.channels.push_back(channel);
     watchers.last_board = live_board(org, clock_(), false);
-    channel->send(board_message("snapshot", watchers.last_board));
+    channel->send(snapshot_message(watchers.last_board, engine_.calls().live_of(org, kSnapshotCalls)));
     if (!live_ticking_ && schedule_) {
       live_ticking_ = true;
       schedule_(kBoardCheck, [this] { live_tick(); });

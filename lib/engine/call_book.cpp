@@ -130,6 +130,18 @@ std::vector<engine::CallRecord> CallBook::live_started_before(Timestamp cutoff, 
   return out;
 }
 
+std::vector<const engine::CallRecord*> CallBook::live_of(std::string_view org_id, std::size_t limit) const {
+  std::vector<const engine::CallRecord*> out;
+  for (const auto& [key, record] : live_) {
+    if (record.org_id == org_id && !record.terminal()) out.push_back(&record);
+  }
+  const auto n = std::min(limit, out.size());
+  std::partial_sort(out.begin(), out.begin() + static_cast<std::ptrdiff_t>(n), out.end(),
+                    [](const auto* a, const auto* b) { return a->started_at > b->started_at; });
+  out.resize(n);
+  return out;
+}
+
 void CallBook::restore_live(engine::CallRecord record) {
   auto key = store::call_key(record.org_id, record.sid);
   live_[key] = std::move(record);

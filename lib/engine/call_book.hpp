@@ -50,6 +50,10 @@ class CallBook {
   // Up to `limit` calls that have not ended and started before `cutoff`, oldest first: the ones
   // whose end we may never have heard of (a terminal callback lost).
   std::vector<engine::CallRecord> live_started_before(Timestamp cutoff, std::size_t limit) const;
+  // The org's calls in progress (durable, not ended), newest first, at most `limit`: the live
+  // board's snapshot. It scans every org's live calls, so it serves a board connecting, not
+  // each event. The pointers hold until the next settle().
+  std::vector<const engine::CallRecord*> live_of(std::string_view org_id, std::size_t limit) const;
 
  private:
   struct PendingRecord {

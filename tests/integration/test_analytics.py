@@ -393,6 +393,7 @@ class LiveBoardTest(unittest.TestCase):
                 first = json.loads(await ws.recv())
                 self.assertEqual(first["type"], "snapshot")
                 self.assertEqual(first["board"]["queues"], [])
+                self.assertEqual(first["calls"], [])
                 await asyncio.get_running_loop().run_in_executor(None, place)
                 events, board = [], first["board"]
                 want = comparable(d.api("GET", "/v1/analytics/live", admin)[1])
@@ -418,6 +419,17 @@ class LiveBoardTest(unittest.TestCase):
                 snapshot = json.loads(await again.recv())
                 self.assertEqual(snapshot["type"], "snapshot")
                 self.assertEqual(comparable(snapshot["board"]), want)
+                # The calls in progress: the three still queued, as the events show them, and no
+                # call that has ended.
+                queued = sorted(c["sid"] for c in snapshot["calls"] if c["queued"])
+                self.assertEqual(queued, [call_sid(n) for n in (9001, 9002, 9003)])
+                self.assertEqual([c["sid"] for c in snapshot["calls"] if c.get("ended_at")], [])
+                ended = {e["call_sid"] for e in feed if e["type"] == "call.ended"}
+                self.assertEqual([c["sid"] for c in snapshot["calls"] if c["sid"] in ended], [])
+                fields = ("sid", "direction", "from", "to", "started_at")
+                for c in snapshot["calls"]:  # the same call the events described
+                    rang = next(e["data"] for e in feed if e["call_sid"] == c["sid"] and e["type"] == "call.ringing")
+                    self.assertEqual([c[k] for k in fields], [rang[k] for k in fields])
             agent_url = "ws://127.0.0.1:%d/v1/live?key=%s" % (d.port, sato)
             with self.assertRaises(websockets.exceptions.InvalidStatusCode) as refused:
                 async with websockets.connect(agent_url):

@@ -347,6 +347,10 @@ try {
   // …and it is in progress: ringing, from the caller, until it ends.
   await page.waitForSelector(`#live-calls tr[data-sid="${liveSid}"]`);
   assert.match(await text(`#live-calls tr[data-sid="${liveSid}"]`), /\+819099990000.*Ringing/);
+  // A board opened mid-call lists it too (from the snapshot).
+  await page.reload();
+  await page.waitForSelector(`#live-calls tr[data-sid="${liveSid}"]`);
+  assert.equal((await page.$$('#live-events tbody tr')).length, 0, 'no event seen since the reload');
   await axe('live board');
   await shot('live');
   const ended = await fetch(env('LIVE_END_URL'), {

@@ -1,9 +1,8 @@
 // The live board: WS /v1/live (docs/analytics.md). A snapshot on connect, the board again when it
 // changes, and every committed call event, newest first. Waits are counted here from
 // `oldest_since`, once a second; a dropped connection comes back with a fresh snapshot.
-// Calls in progress are kept from the events (each carries the whole call as it now stands, and
-// call.ended removes it); the snapshot has no call list, so calls that began before the board
-// connected are not among them.
+// Calls in progress: the snapshot's list, then kept from the events (each carries the whole call
+// as it now stands, and call.ended removes it).
 import { useEffect, useState } from 'preact/hooks';
 import { session } from '../api.js';
 import { dash, when } from '../format.js';
@@ -32,12 +31,16 @@ function useBoard() {
       socket.onmessage = (m) => {
         const msg = JSON.parse(m.data);
         if (msg.type === 'snapshot' || msg.type === 'board') setBoard(msg.board);
+        if (msg.type === 'snapshot') {
+          setCalls(new Map((msg.calls ?? []).map((c) => [c.sid, { ...c, last: c.queued ? 'queue.joined' : 'snapshot' }])));
+        }
         if (msg.type !== 'event') return;
         const e = msg.event;
         setEvents((list) => [e, ...list].slice(0, kept));
         setCalls((now) => {
           const next = new Map(now);
-          if (e.type === 'call.ended') next.delete(e.call_sid);
+          // call.recording and call.audio often come after the end: an ended call stays gone.
+          if (e.type === 'call.ended' || e.data?.ended_at) next.delete(e.call_sid);
           else if (e.type.startsWith('call.') || e.type.startsWith('queue.')) next.set(e.call_sid, { ...e.data, last: e.type });
           return next;
         });
