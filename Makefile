@@ -103,9 +103,11 @@ bench-crash: sim-build
 	    --out bench/results/crash-pinned.json
 
 # callrouterd with one org and four agents, and the simulator placing a call every two seconds:
-# one line per call (flow path, agent, outcome). Ctrl-C stops both.
-demo: sim-build
-	$(BENCH_DIR)/bench/callrouter_sim demo --daemon $(BENCH_DIR)/callrouterd
+# one line per call (flow path, agent, outcome), the console at http://127.0.0.1:$(DEMO_PORT)/ui/
+# (its admin key is printed). Ctrl-C stops both.
+DEMO_PORT ?= 8081
+demo: sim-build ui
+	$(BENCH_DIR)/bench/callrouter_sim demo --daemon $(BENCH_DIR)/callrouterd --ui ui/dist --port $(DEMO_PORT)
 
 bench-memory: bench-build
 	$(BENCH_DIR)/bench/memory_bench bench/results/memory.json

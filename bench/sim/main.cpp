@@ -56,7 +56,8 @@ void usage() {
       "       callrouter_sim crash --daemon PATH [--kills N] [--load-seconds S] [--out FILE]\n"
       "                                                                   kill -9 under the pinned load, then check the change feed\n"
       "       callrouter_sim calls --daemon PATH [options]               only the call scenario\n"
-      "       callrouter_sim demo --daemon PATH                          calls routed live, one line each (Ctrl-C stops)\n"
+      "       callrouter_sim demo --daemon PATH [--ui DIR] [--port N]    calls routed live, one line each (Ctrl-C stops);\n"
+      "                                                                  --ui serves the console from DIR at /ui/\n"
       "       callrouter_sim rest [--port N]                             only the provider REST stand-in (Ctrl-C stops)\n"
       "bench options:\n"
       "  --rates A,B,..   offered voice webhooks/s (default 1000,2000,5000,10000)\n"
@@ -103,7 +104,7 @@ struct ScenarioArgs {
 // A fresh daemon (fsync) with the scenario's orgs, then whole calls against it.
 ScenarioReport scenario_against_fresh_daemon(const std::filesystem::path& daemon_binary, const std::filesystem::path& work,
                                              const ScenarioArgs& args, const ProviderRest& rest, std::string durability,
-                                             std::string log_level, int port = 0) {
+                                             std::string log_level, int port = 0, std::filesystem::path ui_dir = {}) {
   SeedShape shape;
   shape.orgs = args.orgs;
   shape.agents_per_org = args.agents_per_org;
@@ -113,9 +114,14 @@ ScenarioReport scenario_against_fresh_daemon(const std::filesystem::path& daemon
   std::filesystem::remove_all(home);
   Daemon d;
   DaemonSettings settings{daemon_binary, home, args.options.public_base_url, rest.base_url(), std::move(durability),
-                          std::move(log_level), port, {}};
+                          std::move(log_level), port, {}, std::move(ui_dir)};
   start_daemon(d, settings, orgs, shape);
   std::fprintf(stderr, "callrouterd pid %d on 127.0.0.1:%d (log %s)\n", d.process.pid(), d.port, d.log.c_str());
+  if (!settings.ui_dir.empty()) {
+    std::printf("console: http://127.0.0.1:%d/ui/  sign in with the admin key %s (also in %s)\n\n", d.port,
+                d.admin_key.c_str(), (home / "admin-key").c_str());
+    std::fflush(stdout);
+  }
   ScenarioTarget target{{boost::asio::ip::make_address("127.0.0.1"), static_cast<unsigned short>(d.port)},
                         d.process.pid(), d.system_key, d.admin_key, orgs};
   auto report = run_scenario(target, args.options, const_cast<ProviderRest&>(rest));
@@ -320,6 +326,7 @@ int calls_command(int argc, char** argv, bool demo) {
   ScenarioArgs args;
   int port = 0;
   std::string durability = "fsync";
+  std::filesystem::path ui_dir;
   if (demo) {
     // A few agents, a call every two seconds, calls a few seconds long: readable as it scrolls.
     args.orgs = 1;
@@ -339,6 +346,7 @@ int calls_command(int argc, char** argv, bool demo) {
     else if (a == "--port") port = std::stoi(next());
     else if (a == "--durability") durability = next();
     else if (a == "--print-calls") args.options.print_calls = true;
+    else if (a == "--ui") ui_dir = next();
     else {
       usage();
       return 2;
@@ -357,7 +365,11 @@ int calls_command(int argc, char** argv, bool demo) {
                 "(70%% to the menu line, 30%% straight to the sales group); Ctrl-C stops\n\n",
                 args.agents_per_org, 1 / args.options.calls_per_s);
   }
-  auto report = scenario_against_fresh_daemon(daemon, work, args, rest, durability, demo ? "warn" : "info", port);
+  if (!ui_dir.empty() && !std::filesystem::exists(ui_dir / "index.html")) {
+    std::fprintf(stderr, "no console in %s (make ui builds it); the demo runs without /ui/\n", ui_dir.c_str());
+    ui_dir.clear();
+  }
+  auto report = scenario_against_fresh_daemon(daemon, work, args, rest, durability, demo ? "warn" : "info", port, ui_dir);
   print_scenario(report);
   return report.bad_answers == 0 && report.transport_errors == 0 ? 0 : 1;
 }

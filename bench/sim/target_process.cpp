@@ -10,6 +10,8 @@
 
 #include <fmt/format.h>
 
+#include "common/json_writer.hpp"
+
 #include <chrono>
 #include <csignal>
 #include <cstdlib>
@@ -131,6 +133,15 @@ std::vector<std::string> daemon_argv(const DaemonSettings& s) {
                      s.launch);
 }
 
+// The config's "ui" entry when a console is to be served, else nothing.
+std::string ui_config(const std::filesystem::path& dir) {
+  if (dir.empty()) return {};
+  std::string out = ",\n  \"ui\": {\"dir\": ";
+  append_json_string(out, std::filesystem::absolute(dir).string());
+  out += '}';
+  return out;
+}
+
 void wait_for(ChildProcess& p, int port, const char* path, const std::filesystem::path& log) {
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
   while (http_get_status(port, path) != 200) {
@@ -160,11 +171,11 @@ void start_daemon(Daemon& d, DaemonSettings s, const std::vector<SimOrg>& orgs, 
   "log": {{"level": "{}"}},
   "http": {{"max_connections": 10000}},
   "journal": {{"durability": "{}"}},
-  "seed": {{"file": "seed.json", "admin_key_file": "admin-key"}}
+  "seed": {{"file": "seed.json", "admin_key_file": "admin-key"}}{}
 }}
 )",
                                                      d.port, s.public_base_url, s.provider_api_base_url, s.log_level,
-                                                     s.durability));
+                                                     s.durability, ui_config(s.ui_dir)));
   d.process.spawn(daemon_argv(s), d.log);
   wait_for(d.process, d.port, "/readyz", d.log);
   d.admin_key = read_trimmed(s.home / "admin-key");

@@ -52,6 +52,7 @@ struct DaemonSettings {
   std::string log_level = "info";
   int port = 0;  // 0: a free port
   Launch launch;  // pinned to CPUs, extra environment: none by default
+  std::filesystem::path ui_dir;  // the console to serve at /ui/ (make demo); none when empty
 };
 
 // Writes config + seed into settings.home, starts the daemon, waits for /readyz 200.
