@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include "api/body_fields.hpp"
+#include "api/setting_bodies.hpp"
 #include "app/api_support.hpp"
 #include "app/app.hpp"
 #include "common/identifiers.hpp"
@@ -250,18 +251,9 @@ void App::set_number_flow(std::string_view segment, HttpRequest&& request, const
   auto e164 = path_number(segment);
   const auto* number = directory_.number(e164);
   if (number == nullptr || number->org_id != who.org_id) return reply(json_error(404, "not_found", "no such number"));
-  simdjson::dom::parser parser;
-  simdjson::dom::object o;
-  if (parser.parse(request.body).get(o)) return reply(json_error(400, "invalid_request", "body must be {\"flow_id\": id or null}"));
-  std::string flow_id;
-  for (auto [k, v] : o) {
-    if (k != "flow_id") return reply(json_error(400, "invalid_request", fmt::format("field '{}': unknown field", k)));
-    std::string_view s;
-    if (!v.is_null()) {
-      if (v.get(s)) return reply(json_error(400, "invalid_request", "field 'flow_id': must be a string or null"));
-      flow_id = std::string(s);
-    }
-  }
+  auto read = api::read_number_flow_body(request.body);
+  if (!read) return reply(json_error(400, "invalid_request", read.error()));
+  const std::string flow_id = std::move(*read);
   if (!flow_id.empty() && visible_flow(who.org_id, flow_id) == nullptr) {
     return reply(json_error(422, "invalid_request", "field 'flow_id': no such flow"));
   }

@@ -7,6 +7,7 @@
 #include <simdjson.h>
 #include <spdlog/spdlog.h>
 
+#include "api/setting_bodies.hpp"
 #include "app/api_support.hpp"
 #include "app/app.hpp"
 #include "app/provider_refusal.hpp"
@@ -122,17 +123,9 @@ void App::available_numbers(std::string country, std::string type, std::string c
 }
 
 void App::buy_number(HttpRequest&& request, const Principal& who, Reply reply) {
-  simdjson::dom::parser parser;
-  simdjson::dom::object o;
-  if (parser.parse(request.body).get(o)) {
-    return reply(json_error(400, "invalid_request", "body must be {\"number\"} or {\"country\", \"type\", \"area_code\"?}"));
-  }
-  auto text = [&](const char* k) {
-    std::string_view v;
-    return o[k].get(v) == simdjson::SUCCESS ? std::string(v) : std::string();
-  };
-  std::string number = text("number"), country = text("country"), type = text("type");
-  for (auto& c : country) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  auto body = api::read_number_purchase_body(request.body);
+  if (!body) return reply(json_error(400, "invalid_request", body.error()));
+  std::string number = body->number, country = body->country, type = body->type;
   if (!number.empty()) {
     auto info = parse_e164(number);
     if (!info) return reply(json_error(400, "invalid_number", info.error().message));
@@ -140,8 +133,6 @@ void App::buy_number(HttpRequest&& request, const Principal& who, Reply reply) {
     if (country.empty()) country = info->region;
     if (type.empty()) type = std::string(number_type_of(*info));
     if (directory_.number(number) != nullptr) return reply(json_error(409, "conflict", "that number is already in use"));
-  } else if (country.empty() || type.empty()) {
-    return reply(json_error(400, "invalid_request", "give a number, or a country and a type"));
   }
   auto price = number_price(country, type);
   if (!price) return reply(std::move(price.error()));
@@ -155,8 +146,8 @@ void App::buy_number(HttpRequest&& request, const Principal& who, Reply reply) {
 
   // No number named: buy the first one the provider offers for the country, type and area.
   auto search = interactive(twilio::available_numbers_request(config_.provider_api_base_url, org->account_sid,
-                                                              org->auth_token, country, type, text("contains"),
-                                                              text("area_code")));
+                                                              org->auth_token, country, type, body->contains,
+                                                              body->area_code));
   http_->send(std::move(search), [this, org_id = who.org_id, country, type, fee = *price,
                                   reply = std::move(reply)](outbound::OutboundResponse r) mutable {
     simdjson::dom::parser p;

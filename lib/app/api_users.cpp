@@ -1,11 +1,11 @@
 // /v1/users and /v1/groups: telephony users (agents) and the groups that ring them, and each
 // agent's presence. Admins configure; an agent reads itself and sets its own presence.
-#include <simdjson.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
 
 #include "api/directory_bodies.hpp"
+#include "api/setting_bodies.hpp"
 #include "app/api_support.hpp"
 #include "app/app.hpp"
 #include "common/identifiers.hpp"
@@ -218,13 +218,9 @@ void App::set_presence(std::string_view id, HttpRequest&& request, const Princip
   if (u == nullptr || (who.role == auth::Role::agent && who.user_id != id)) {
     return reply(json_error(404, "not_found", "no such user"));
   }
-  simdjson::dom::parser parser;
-  simdjson::dom::object o;
-  std::string_view presence;
-  if (parser.parse(request.body).get(o) || o["presence"].get(presence)) {
-    return reply(json_error(400, "invalid_request", "body must be {\"presence\": \"available\"|\"away\"|\"offline\"}"));
-  }
-  change_presence(who.org_id, id, presence, [this, reply = std::move(reply)](const engine::TelephonyUser* updated, HttpResponse error) {
+  auto presence = api::read_presence_body(request.body);
+  if (!presence) return reply(json_error(400, "invalid_request", presence.error()));
+  change_presence(who.org_id, id, *presence, [this, reply = std::move(reply)](const engine::TelephonyUser* updated, HttpResponse error) {
     if (updated == nullptr) return reply(std::move(error));
     JsonWriter w;
     write_user(w, *updated);

@@ -1,10 +1,9 @@
 // /v1/wallet: balance, top-ups, auto-recharge settings, the ledger and usage by month. Every
 // change is a ledger decision (lib/billing) journaled with the new wallet in one batch.
 #include <fmt/format.h>
-#include <simdjson.h>
-
 
 #include "api/query_count.hpp"
+#include "api/setting_bodies.hpp"
 #include "app/api_support.hpp"
 #include "app/app.hpp"
 #include "billing/usage_summary.hpp"
@@ -27,14 +26,6 @@ int status_for(const billing::BillingError& e) {
   if (e.code == "insufficient_balance" || e.code == "below_minimum_balance") return 402;
   if (e.code.starts_with("invalid")) return 400;
   return 422;
-}
-
-constexpr std::size_t kMaxPaymentIdBytes = 128;
-
-std::optional<std::int64_t> int_field(simdjson::dom::object& o, std::string_view name) {
-  std::int64_t n;
-  if (o[name].get(n) != simdjson::SUCCESS) return std::nullopt;
-  return n;
 }
 
 }  // namespace
@@ -61,26 +52,10 @@ void App::get_wallet(const Principal& who, Reply reply) {
 }
 
 void App::topup(HttpRequest&& request, const Principal& who, Reply reply) {
-  simdjson::dom::parser parser;
-  simdjson::dom::object o;
-  if (parser.parse(request.body).get(o)) {
-    return reply(json_error(400, "invalid_request", "body must be {\"amount_micro\": integer, \"payment_id\": string?}"));
-  }
-  for (auto field : o) {
-    if (field.key != "amount_micro" && field.key != "payment_id") {
-      return reply(json_error(400, "invalid_request", fmt::format("field '{}': unknown field", field.key)));
-    }
-  }
-  auto amount = int_field(o, "amount_micro");
-  if (!amount || *amount <= 0) return reply(json_error(400, "invalid_amount", "amount_micro must be a positive integer"));
-  std::string_view payment_id;
-  if (auto p = o["payment_id"]; p.error() == simdjson::SUCCESS) {
-    // An empty id would silently mean "no id", so a retried request would top up twice.
-    if (p.get(payment_id) || payment_id.empty() || payment_id.size() > kMaxPaymentIdBytes) {
-      return reply(json_error(400, "invalid_request",
-                              fmt::format("payment_id must be a non-empty string of at most {} bytes", kMaxPaymentIdBytes)));
-    }
-  }
+  auto body = api::read_topup_body(request.body);
+  if (!body) return reply(json_error(400, body.error().code, body.error().message));
+  const auto* amount = &body->amount_micro;
+  const std::string_view payment_id = body->payment_id;
   const auto now = clock_();
   // Without a payment id each request is a new top-up; with one, a retried request adds nothing.
   std::string ref = payment_id.empty() ? fmt::format("topup:{}:{}", now.time_since_epoch().count(), ++topup_counter_)
@@ -111,23 +86,9 @@ void App::topup(HttpRequest&& request, const Principal& who, Reply reply) {
 }
 
 void App::set_auto_recharge(HttpRequest&& request, const Principal& who, Reply reply) {
-  simdjson::dom::parser parser;
-  simdjson::dom::object o;
-  if (parser.parse(request.body).get(o)) return reply(json_error(400, "invalid_request", "body must be a JSON object"));
-  billing::AutoRechargeSettings s;
-  for (auto [k, v] : o) {
-    if (k == "enabled") {
-      if (v.get(s.enabled)) return reply(json_error(400, "invalid_settings", "enabled must be true or false"));
-      continue;
-    }
-    std::int64_t* target = k == "threshold_micro" ? &s.threshold_micro
-                           : k == "amount_micro"  ? &s.amount_micro
-                           : k == "monthly_cap_micro" ? &s.monthly_cap_micro
-                                                      : nullptr;
-    if (target == nullptr) return reply(json_error(400, "invalid_settings", fmt::format("field '{}': unknown field", k)));
-    if (v.get(*target)) return reply(json_error(400, "invalid_settings", fmt::format("field '{}': must be an integer", k)));
-  }
-  auto updated = billing::set_auto_recharge(wallets_.wallet(who.org_id), s);
+  auto s = api::read_auto_recharge_body(request.body);
+  if (!s) return reply(json_error(400, "invalid_settings", s.error()));
+  auto updated = billing::set_auto_recharge(wallets_.wallet(who.org_id), *s);
   if (!updated) return reply(json_error(400, "invalid_settings", updated.error().message));
   store::WriteSet ops;
   auto ticket = wallets_.stage(*updated, ops);

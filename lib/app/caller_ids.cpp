@@ -5,6 +5,7 @@
 #include <simdjson.h>
 #include <spdlog/spdlog.h>
 
+#include "api/setting_bodies.hpp"
 #include "app/api_support.hpp"
 #include "app/app.hpp"
 #include "app/provider_refusal.hpp"
@@ -28,10 +29,9 @@ void App::request_caller_id(std::string_view user_id, HttpRequest&& request, con
   if (!user->allow_custom_caller_id) {
     return reply(json_error(403, "custom_caller_id_not_allowed", "this user may not add custom caller IDs"));
   }
-  simdjson::dom::parser parser;
-  std::string_view text;
-  if (parser.parse(request.body)["number"].get(text)) return reply(json_error(400, "invalid_request", "body must be {\"number\": \"+E164\"}"));
-  auto number = parse_e164(text);
+  auto text = api::read_caller_id_body(request.body);
+  if (!text) return reply(json_error(400, "invalid_request", text.error()));
+  auto number = parse_e164(*text);
   if (!number) return reply(json_error(400, "invalid_number", number.error().message));
   if (rates_ && rates_->is_blocked(number->region)) {
     return reply(json_error(422, "country_blocked", fmt::format("numbers in {} are not supported", number->region)));

@@ -2,13 +2,12 @@
 // engine_charges.cpp).
 #include <charconv>
 
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
-#include "app/app.hpp"
-#include <fmt/format.h>
-#include <simdjson.h>
-
+#include "api/setting_bodies.hpp"
 #include "app/api_support.hpp"
+#include "app/app.hpp"
 #include "billing/billing_event.hpp"
 #include "billing/calendar.hpp"
 #include "billing/recording_quota.hpp"
@@ -21,11 +20,9 @@ using store::recording_key;
 
 void App::set_recording_plan(server::HttpRequest&& request, const Principal& who, server::Reply reply) {
   if (!rates_) return reply(server::json_error(503, "billing_not_configured", "no rate card is configured (billing.rates_file)"));
-  simdjson::dom::parser parser;
-  std::string_view plan_id;
-  if (parser.parse(request.body)["plan"].get(plan_id)) {
-    return reply(server::json_error(400, "invalid_request", "body must be {\"plan\": id}"));
-  }
+  auto read = api::read_recording_plan_body(request.body);
+  if (!read) return reply(server::json_error(400, "invalid_request", read.error()));
+  const std::string_view plan_id = *read;
   const auto& wallet = wallets_.wallet(who.org_id);
   auto usage = billing::with_recording_plan(wallet.recording, *rates_, plan_id);
   if (!usage) return reply(billing_refusal(usage.error()));

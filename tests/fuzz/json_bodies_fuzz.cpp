@@ -1,11 +1,13 @@
 // The JSON request bodies: the flat field decoder of /v1 bodies, users, groups and outbound calls,
-// duplicate keys, workflow rules, top-up and wallet numbers, the rate card, JSON webhooks and the
-// provider's call resource.
+// the bodies that set one thing (presence, caller ID, recording plan, a number's flow, a purchase,
+// top-up, auto-recharge), duplicate keys, workflow rules, wallet numbers, the rate card, JSON
+// webhooks and the provider's call resource.
 #include <algorithm>
 
 #include "api/body_fields.hpp"
 #include "api/directory_bodies.hpp"
 #include "api/duplicate_keys.hpp"
+#include "api/setting_bodies.hpp"
 #include "billing/money.hpp"
 #include "billing/rate_card.hpp"
 #include "common/identifiers.hpp"
@@ -47,6 +49,26 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (auto call = api::read_outbound_call_body(body)) {
     fuzz::require(call->to.size() <= 64 && call->caller_id.size() <= 16 && valid_utf8(call->to), "call fields bounded");
   }
+  if (auto presence = api::read_presence_body(body)) {
+    fuzz::require(*presence == "available" || *presence == "away" || *presence == "offline", "a presence is one of three");
+  }
+  for (auto read : {api::read_caller_id_body(body), api::read_recording_plan_body(body), api::read_number_flow_body(body)}) {
+    if (read) fuzz::require(read->size() <= 64 && valid_utf8(*read), "a one-field body's value is bounded text");
+  }
+  if (auto buy = api::read_number_purchase_body(body)) {
+    for (const auto* f : {&buy->number, &buy->country, &buy->type, &buy->area_code, &buy->contains}) {
+      fuzz::require(f->size() <= 32 && valid_utf8(*f), "a purchase field is bounded text");
+    }
+    fuzz::require(!buy->number.empty() || (!buy->country.empty() && !buy->type.empty()), "a purchase names what to buy");
+  }
+  if (auto topup = api::read_topup_body(body)) {
+    fuzz::require(topup->amount_micro > 0, "a top-up adds");
+    fuzz::require(topup->payment_id.size() <= api::kMaxPaymentIdBytes && valid_utf8(topup->payment_id), "a payment id is bounded text");
+  } else {
+    const auto& code = topup.error().code;
+    fuzz::require(code == "invalid_amount" || code == "invalid_request", "a top-up refusal has one of two codes");
+  }
+  (void)api::read_auto_recharge_body(body);
   if (auto path = api::find_duplicate_key(body)) fuzz::require(!path->empty(), "a duplicate names its path");
 
   // An update applies to a stored rule, never to an empty one (a rule without an id or trigger

@@ -236,6 +236,26 @@ class StrictValuesTest(DemoDaemonTest):
         self.assertEqual(status, 400, body)
         self.assertEqual(self.d.api("GET", "/v1/wallet", self.admin)[1]["balance_micro"], first["wallet"]["balance_micro"])
 
+    def test_one_setting_bodies_are_strict_and_name_the_field(self):
+        refusals = [("PUT", "/v1/users/u_sato/presence", {"presence": "away", "mood": "ok"}, "mood"),
+                    ("PUT", "/v1/users/u_sato/presence", {"presence": ["away"]}, "presence"),
+                    ("PUT", "/v1/users/u_sato/presence", {}, "presence"),
+                    ("PUT", "/v1/numbers/%2B" + DEMO_NUMBER[1:] + "/flow", {"flow": None}, "flow"),
+                    ("PUT", "/v1/numbers/%2B" + DEMO_NUMBER[1:] + "/flow", {"flow_id": 7}, "flow_id"),
+                    ("POST", "/v1/numbers", {"number": 14155550123}, "number"),
+                    ("POST", "/v1/numbers", {"number": "+14155550123", "price_micro": 0}, "price_micro"),
+                    ("PUT", "/v1/wallet/auto-recharge", {"enabled": "yes"}, "enabled")]
+        for method, path, body, field in refusals:
+            with self.subTest(path=path, body=body):
+                status, answer = self.d.api(method, path, self.admin, body)
+                self.assertEqual(status, 400, answer)
+                self.assertIn("'%s'" % field, answer["error"]["message"])
+        status, user = self.d.api("GET", "/v1/users/u_sato", self.admin)
+        self.assertEqual(status, 200, user)
+        self.assertNotEqual(user["presence"], "away")  # nothing refused reached the user
+        status, numbers = self.d.api("GET", "/v1/numbers", self.admin)
+        self.assertEqual([n["flow_id"] for n in numbers["numbers"] if n["number"] == DEMO_NUMBER], ["main"])
+
     def test_keys_and_orgs_name_only_what_exists(self):
         status, body = self.d.api("POST", "/v1/keys", self.admin, {"role": "agent", "user_id": "u_nobody"})
         self.assertEqual(status, 400, body)
